@@ -1,0 +1,73 @@
+"""种子笔记本的 LeNet-5：两层卷积 + 两层最大池化 + 三层全连接，共 44,426 个参数。"""
+
+from __future__ import annotations
+
+import paddle
+import paddle.nn as nn
+
+ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}
+N_PARAMETERS = 44426
+
+
+class LeNet(nn.Layer):
+    """LeNet-5（种子版）：输入 N×1×28×28，输出 N×10 的未归一化分数（logits）。
+
+    ``activation`` 只换激活函数，不改变任何参数的形状和数量。
+    层的名字与种子笔记本的 ``LeNetModel`` 一致（conv1、pool1、conv2、pool2、fc1、fc2、fc3）。
+    """
+
+    def __init__(self, activation: str = "sigmoid", num_classes: int = 10):
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation 应为 {sorted(ACTIVATIONS)} 之一，得到 {activation!r}")
+        self.activation = activation
+        act = ACTIVATIONS[activation]
+        self.conv1 = nn.Conv2D(in_channels=1, out_channels=6, kernel_size=5, stride=1)  # L1
+        self.act1 = act()
+        self.pool1 = nn.MaxPool2D(kernel_size=2, stride=2)  # L2
+        self.conv2 = nn.Conv2D(in_channels=6, out_channels=16, kernel_size=5, stride=1)  # L3
+        self.act2 = act()
+        self.pool2 = nn.MaxPool2D(kernel_size=2, stride=2)  # L4
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(in_features=16 * 4 * 4, out_features=120)  # L5
+        self.act3 = act()
+        self.fc2 = nn.Linear(in_features=120, out_features=84)  # L6
+        self.act4 = act()
+        self.fc3 = nn.Linear(in_features=84, out_features=num_classes)  # L7
+
+    def forward(self, x):
+        x = self.pool1(self.act1(self.conv1(x)))
+        x = self.pool2(self.act2(self.conv2(x)))
+        x = self.flatten(x)
+        x = self.act3(self.fc1(x))
+        x = self.act4(self.fc2(x))
+        return self.fc3(x)
+
+
+def count_parameters(layer: nn.Layer) -> int:
+    """可训练参数的总数。"""
+    return sum(int(p.numel()) for p in layer.parameters() if not p.stop_gradient)
+
+
+def layer_parameters(layer: nn.Layer) -> dict[str, int]:
+    """每个子层的参数个数（权重 + 偏置），按定义顺序；没有参数的层记 0。"""
+    return {
+        name: sum(int(p.numel()) for p in sub.parameters(include_sublayers=False))
+        for name, sub in layer.named_children()
+    }
+
+
+def trace_shapes(layer: nn.Layer, input_shape=(1, 1, 28, 28)) -> list[tuple[str, list[int]]]:
+    """把一个全零输入依次送过每个子层，记录 (层名, 输出形状)；第一行是输入本身。"""
+    x = paddle.zeros(input_shape, dtype="float32")
+    rows = [("input", list(x.shape))]
+    with paddle.no_grad():
+        for name, sub in layer.named_children():
+            x = sub(x)
+            rows.append((name, list(x.shape)))
+    return rows
+
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
+    """卷积或池化的输出边长：⌊(size + 2·padding − kernel) / stride⌋ + 1。"""
+    return (size + 2 * padding - kernel) // stride + 1
