@@ -64,9 +64,10 @@ class MNISTDataError(RuntimeError):
 # ---------------------------------------------------------------- 找文件
 
 def paddle_cache_dir() -> Path:
-    """Paddle 下载 MNIST 时使用的目录。"""
-    home = os.environ.get("PADDLE_DATA_HOME") or Path.home() / ".cache" / "paddle" / "dataset"
-    return Path(home) / "mnist"
+    """Paddle 下载 MNIST 时使用的目录（通常是 ~/.cache/paddle/dataset/mnist）。"""
+    from paddle.dataset.common import DATA_HOME
+
+    return Path(DATA_HOME) / "mnist"
 
 
 def _has_all(directory: Path) -> bool:
@@ -126,17 +127,17 @@ def _download(cache: Path) -> Path:
 # ---------------------------------------------------------------- 读文件
 
 def _zlib_unsafe() -> bool:
-    """Paddle 2.x 若先于 zlib 被导入，进程内解压 gzip 会段错误（inflateReset2）。
+    """Paddle 2.x 的动态库若先于 zlib 加载，进程内解压 gzip 会段错误（inflateReset2）。
 
-    sys.modules 按导入顺序排列：paddle 排在 zlib 之前（或 zlib 尚未导入）即为危险顺序。
+    导入 lenet 时若 paddle 还没被导入，zlib 一定先加载，安全；否则无法确知顺序，按危险处理。
+    Paddle 3.x 没有这个问题。
     """
-    mods = list(sys.modules)
-    if "paddle" not in sys.modules:
+    import lenet
+
+    paddle = sys.modules.get("paddle")
+    if lenet.ZLIB_LOADED_BEFORE_PADDLE or paddle is None:
         return False
-    version = getattr(sys.modules["paddle"], "__version__", "3")
-    if not version.startswith("2."):
-        return False
-    return "zlib" not in mods or mods.index("zlib") > mods.index("paddle")
+    return getattr(paddle, "__version__", "3").startswith("2.")
 
 
 _GUNZIP = "import gzip,sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())"

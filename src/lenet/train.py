@@ -31,6 +31,7 @@ class TrainConfig:
     batch_size: int = 64
     learning_rate: float = 1e-3
     seed: int = 2024
+    train_samples: int | None = None  # 只用前 N 张训练图（快速实验、测试）；None 表示全部
 
     def key(self) -> str:
         text = json.dumps({**asdict(self), "cache_version": CACHE_VERSION}, sort_keys=True)
@@ -108,8 +109,11 @@ def fit(config: TrainConfig = SEED_CONFIG, verbose: int = 1, data_dir=None):
     set_seed(config.seed)
     model = prepare(LeNet(config.activation), config.learning_rate)
     history = History()
+    train_data = lenet_data.mnist_dataset("train", data_dir=data_dir)
+    if config.train_samples:
+        train_data = paddle.io.Subset(train_data, list(range(config.train_samples)))
     model.fit(
-        lenet_data.mnist_dataset("train", data_dir=data_dir),
+        train_data,
         eval_data=lenet_data.mnist_dataset("test", data_dir=data_dir),
         epochs=config.epochs,
         batch_size=config.batch_size,

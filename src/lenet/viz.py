@@ -139,3 +139,301 @@ def plot_history(histories: dict):
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- 任务与模型原理（第 1、2 章）
+
+def plot_task(images, labels, title: str | None = "任务：图像 → 模型 → 数字"):
+    """任务示意图：左边一列手写数字图像，中间是模型，右边是模型应输出的数字（0～9）。"""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    setup_fonts()
+    n = len(images)
+    fig = plt.figure(figsize=(8, 0.9 * n + 0.6))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.3, n + 0.6)
+    ax.axis("off")
+    # 模型方框
+    box = FancyBboxPatch((3.6, 0.1), 2.8, n - 0.2, boxstyle="round,pad=0.1",
+                         facecolor="#e8f0fb", edgecolor="#3b6fb6", linewidth=1.5)
+    ax.add_patch(box)
+    ax.text(5.0, n / 2 + 0.25, "模型", ha="center", va="center", fontsize=18)
+    ax.text(5.0, n / 2 - 0.35, "LeNet-5", ha="center", va="center", fontsize=12, color="#3b6fb6")
+    for i in range(n):
+        y = n - 1 - i + 0.5
+        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255,
+                  extent=(0.8, 1.6, y - 0.4, y + 0.4))
+        for x0, x1 in ((1.8, 3.5), (6.5, 8.2)):
+            ax.add_patch(FancyArrowPatch((x0, y), (x1, y), arrowstyle="-|>", mutation_scale=12,
+                                         color="gray"))
+        ax.add_patch(FancyBboxPatch((0.8, y - 0.4), 0.8, 0.8, boxstyle="square,pad=0",
+                                    facecolor="none", edgecolor="lightgray", linewidth=0.8))
+        ax.text(8.8, y, str(labels[i]), ha="center", va="center", fontsize=20, weight="bold")
+    ax.text(1.2, n + 0.3, "输入：28×28 图像", ha="center", fontsize=10)
+    ax.text(8.8, n + 0.3, "输出：数字", ha="center", fontsize=10)
+    if title:
+        fig.suptitle(title, y=1.04)
+    return fig
+
+
+def plot_architecture(shapes=None):
+    """LeNet-5 结构图：每一层的特征图画成一叠方块（全连接层画成竖条），下方写中文层名与输出形状。
+
+    ``shapes`` 为 ``model.trace_shapes`` 的结果；不给时用一个新建的 ``LeNet`` 现算。
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    setup_fonts()
+    if shapes is None:
+        from .model import LeNet, trace_shapes
+        shapes = trace_shapes(LeNet())
+    shape = {name: s[1:] for name, s in shapes}  # 去掉批维度
+    stages = [  # (层名, 中文名, 层到下一阶段的运算说明)
+        ("input", "输入", "L1 卷积\n6 个 5×5"),
+        ("conv1", "L1 卷积层", "L2 最大池化\n2×2, 步长 2"),
+        ("pool1", "L2 池化层", "L3 卷积\n16 个 6×5×5"),
+        ("conv2", "L3 卷积层", "L4 最大池化\n2×2, 步长 2"),
+        ("pool2", "L4 池化层", "展平"),
+        ("flatten", "展平", "L5 全连接"),
+        ("fc1", "L5 全连接层", "L6 全连接"),
+        ("fc2", "L6 全连接层", "L7 全连接"),
+        ("fc3", "L7 输出层", None),
+    ]
+    fig, ax = plt.subplots(figsize=(15, 4.2))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    x = 0.0
+    centers = []
+    for name, zh, _ in stages:
+        s = shape[name]
+        if len(s) == 3:  # 特征图：C×H×W，画成一叠方块
+            c, h = s[0], s[1]
+            side = 0.35 + 2.2 * h / 28
+            n_draw = min(c, 8)
+            off = 0.12
+            for k in range(n_draw):
+                ax.add_patch(Rectangle((x + k * off, -side / 2 + k * off), side, side,
+                                       facecolor="#dbe8f7" if name != "input" else "#eeeeee",
+                                       edgecolor="#2f5d99", linewidth=0.9))
+            width = side + (n_draw - 1) * off
+            label = "×".join(str(v) for v in s)
+        else:  # 向量：画成竖条，高度随长度变化
+            n = s[0]
+            height = 0.5 + 2.6 * n / 256
+            width = 0.28
+            ax.add_patch(Rectangle((x, -height / 2), width, height, facecolor="#fde3c8",
+                                   edgecolor="#b5651d", linewidth=0.9))
+            label = str(n)
+        centers.append((x, x + width))
+        ax.text(x + width / 2, -1.75, f"{zh}\n{label}", ha="center", va="top", fontsize=10)
+        x += width + 1.35
+    for (name, _, op), (a, b) in zip(stages[:-1], zip(centers[:-1], centers[1:])):
+        x0, x1 = a[1] + 0.08, b[0] - 0.08
+        ax.add_patch(FancyArrowPatch((x0, 0), (x1, 0), arrowstyle="-|>", mutation_scale=10,
+                                     color="gray"))
+        ax.text((x0 + x1) / 2, 0.35 if "\n" not in op else 0.25, op, ha="center", va="bottom",
+                fontsize=8, color="#444444")
+    ax.set_xlim(-0.3, x - 1.0)
+    ax.set_ylim(-2.5, 2.1)
+    ax.set_title("LeNet-5（本课程版本）：各层输出形状（通道×高×宽）", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+def _grid(ax, values, title, highlight=None, color="#f5b041", fmt="{:g}"):
+    """把一个小矩阵画成带数字的格子；highlight=(行, 列, 高, 宽) 时给那一块加底色和粗框。"""
+    from matplotlib.patches import Rectangle
+
+    values = np.asarray(values)
+    rows, cols = values.shape
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if highlight is not None:
+        r, c, h, w = highlight
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, facecolor=color, alpha=0.45,
+                               edgecolor="none"))
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, facecolor="none", edgecolor="#c0392b",
+                               linewidth=2.5))
+    for (r, c), v in np.ndenumerate(values):
+        ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=12)
+    for k in range(rows + 1):
+        ax.axhline(k - 0.5, color="gray", linewidth=0.8)
+    for k in range(cols + 1):
+        ax.axvline(k - 0.5, color="gray", linewidth=0.8)
+    ax.set_title(title, fontsize=11)
+
+
+def plot_conv_example(x, kernel, out, pos=(0, 0)):
+    """卷积的滑动窗口：输入上框出窗口、卷积核、输出上对应的那个元素（pos 为输出的行、列）。"""
+    setup_fonts()
+    x, kernel, out = np.asarray(x), np.asarray(kernel), np.asarray(out)
+    r, c = pos
+    k = kernel.shape[0]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6),
+                             gridspec_kw={"width_ratios": [x.shape[1], k, out.shape[1]]})
+    _grid(axes[0], x, f"输入 {x.shape[0]}×{x.shape[1]}（框出的是窗口）", (r, c, k, k))
+    _grid(axes[1], kernel, f"卷积核 {k}×{k}", (0, 0, k, k), color="#aed6f1")
+    _grid(axes[2], out, f"输出 {out.shape[0]}×{out.shape[1]}", (r, c, 1, 1))
+    fig.suptitle(f"输出第 {r} 行第 {c} 列 = 窗口与卷积核逐元素相乘再求和", fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+def plot_pool_example(x, out, size: int = 2):
+    """2×2 最大池化：输入按 size×size 不重叠分块并着色，每块的最大值成为输出的一个元素。"""
+    setup_fonts()
+    x, out = np.asarray(x), np.asarray(out)
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4),
+                             gridspec_kw={"width_ratios": [x.shape[1], out.shape[1]]})
+    colors = ["#f5b041", "#aed6f1", "#abebc6", "#d7bde2"]
+    _grid(axes[0], x, f"输入 {x.shape[0]}×{x.shape[1]}")
+    _grid(axes[1], out, f"输出 {out.shape[0]}×{out.shape[1]}")
+    from matplotlib.patches import Rectangle
+
+    for i, (r, c) in enumerate(np.ndindex(out.shape)):
+        color = colors[i % len(colors)]
+        axes[0].add_patch(Rectangle((c * size - 0.5, r * size - 0.5), size, size,
+                                    facecolor=color, alpha=0.45, edgecolor="none"))
+        axes[1].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=color, alpha=0.45,
+                                    edgecolor="none"))
+        block = x[r * size:(r + 1) * size, c * size:(c + 1) * size]
+        br, bc = np.unravel_index(block.argmax(), block.shape)
+        axes[0].add_patch(Rectangle((c * size + bc - 0.5, r * size + br - 0.5), 1, 1,
+                                    facecolor="none", edgecolor="#c0392b", linewidth=2))
+    fig.suptitle(f"{size}×{size} 最大池化（步长 {size}）：每块取最大值（红框）", fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+def plot_activations(xmin: float = -6.0, xmax: float = 6.0):
+    """Sigmoid 与 ReLU 的函数曲线（左）和导数曲线（右）。"""
+    setup_fonts()
+    z = np.linspace(xmin, xmax, 401)
+    sig = 1 / (1 + np.exp(-z))
+    relu = np.maximum(z, 0)
+    fig, (ax_f, ax_d) = plt.subplots(1, 2, figsize=(10, 3.6))
+    ax_f.plot(z, sig, label=r"Sigmoid $\sigma(x)=1/(1+e^{-x})$")
+    ax_f.plot(z, relu, label=r"ReLU $\max(0, x)$")
+    ax_f.set_ylim(-0.5, 3)
+    ax_f.set_title("激活函数")
+    ax_d.plot(z, sig * (1 - sig), label=r"Sigmoid 的导数 $\sigma(1-\sigma)$")
+    ax_d.plot(z, (z > 0).astype(float), label="ReLU 的导数")
+    ax_d.set_ylim(-0.1, 1.2)
+    ax_d.set_title("导数（反向传播时乘上的因子）")
+    for ax in (ax_f, ax_d):
+        ax.axhline(0, color="gray", linewidth=0.6)
+        ax.axvline(0, color="gray", linewidth=0.6)
+        ax.set_xlabel("输入 $x$")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 模型可视化（第 7 章）
+
+def show_kernels(weights, ncols: int | None = None, size: float = 1.6, title: str | None = None):
+    """把卷积核画成小图：weights 形如 (个数, k, k) 或 (个数, 1, k, k)（如 conv1 的 6×1×5×5）。
+
+    所有核共用一个以 0 为中心的色标：红为正、蓝为负、白为 0，右侧色条给出数值。
+    """
+    setup_fonts()
+    w = np.asarray(weights, dtype=float)
+    if w.ndim == 4:
+        if w.shape[1] != 1:
+            raise ValueError(f"只能画单输入通道的卷积核，得到形状 {w.shape}；请先选一个输入通道")
+        w = w[:, 0]
+    n = len(w)
+    ncols = ncols or n
+    nrows = int(np.ceil(n / ncols))
+    vmax = float(np.abs(w).max()) or 1.0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size + 0.8, nrows * size * 1.15),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            im = ax.imshow(w[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_title(f"卷积核 {i}", fontsize=9)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="权重")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def show_feature_maps(maps, ncols: int = 8, size: float = 1.3, title: str | None = None,
+                      vmin: float | None = None, vmax: float | None = None):
+    """把一张图在某层的输出（特征图）排成网格：maps 形如 (通道, 高, 宽)。
+
+    默认所有通道共用一个色标（取全部值的最小、最大），通道之间的强弱可以直接比较；
+    标题写通道号和尺寸。
+    """
+    setup_fonts()
+    m = np.asarray(maps, dtype=float)
+    n = len(m)
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    vmin = float(m.min()) if vmin is None else vmin
+    vmax = float(m.max()) if vmax is None else vmax
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size + 0.8, nrows * size * 1.2),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            im = ax.imshow(m[i], cmap="viridis", vmin=vmin, vmax=vmax)
+            ax.set_title(f"通道 {i}", fontsize=8)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="输出值")
+    fig.suptitle(title or f"{n} 个特征图，每个 {m.shape[1]}×{m.shape[2]}")
+    return fig
+
+
+def plot_confusion_matrix(cm, ax=None, title: str | None = "混淆矩阵"):
+    """混淆矩阵：第 i 行第 j 列是“真实为 i、被预测为 j”的样本数，格中写出数目。
+
+    颜色用对数刻度（0 留白），对角线上的几千和对角线外的个位数都看得清。
+    """
+    from matplotlib.colors import LogNorm
+
+    setup_fonts()
+    cm = np.asarray(cm)
+    k = len(cm)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 6.5))
+    im = ax.imshow(np.ma.masked_equal(cm, 0), cmap="Blues",
+                   norm=LogNorm(vmin=1, vmax=max(int(cm.max()), 2)))
+    for (i, j), v in np.ndenumerate(cm):
+        if v:
+            ax.text(j, i, str(int(v)), ha="center", va="center", fontsize=8,
+                    color="white" if v > np.sqrt(cm.max()) * 3 else "black")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("预测的数字")
+    ax.set_ylabel("真实的数字")
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, label="样本数（对数刻度）")
+    return ax
+
+
+def show_mistakes(images, labels, predictions, confidences, ncols: int = 6, size: float = 1.5,
+                  title: str | None = None):
+    """误判的图：每张的标题写“真 a → 判 b”和模型给预测类别的概率（置信度）。"""
+    setup_fonts()
+    n = len(images)
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.3),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
+            ax.set_title(f"真 {labels[i]} → 判 {predictions[i]}\n置信度 {confidences[i]:.3f}",
+                         fontsize=9, color="crimson")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

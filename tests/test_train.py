@@ -1,0 +1,63 @@
+"""lenet.train：逐轮记录、评估、随机种子与训练结果缓存（用小数据真实训练）。"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lenet import model, train
+
+# 只用前 2000 张训练图：几秒就能真实训练完两轮
+TINY = replace(train.SEED_CONFIG, activation="relu", epochs=2, train_samples=2000)
+
+
+def test_history_has_one_entry_per_epoch(mnist_dir, cache_dir):
+    _, history = train.fit(TINY, verbose=0)
+    assert [h["epoch"] for h in history.epochs] == [1, 2]
+    for h in history.epochs:
+        assert set(h) == {"epoch", "train_loss", "train_acc", "test_loss", "test_acc"}
+        assert 0 <= h["test_acc"] <= 1 and h["train_loss"] > 0
+    assert history.epochs[1]["train_loss"] < history.epochs[0]["train_loss"]
+    assert history.epochs[-1]["test_acc"] > 0.8
+
+
+def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
+    net, hist, from_cache = train.trained(TINY, verbose=0)
+    assert not from_cache and len(hist) == 2
+    acc = train.evaluate(net)["acc"]
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("cached model should have been reused")
+
+    monkeypatch.setattr(train, "fit", no_training)
+    again, hist2, from_cache = train.trained(TINY, verbose=0)
+    assert from_cache and hist2 == hist
+    assert train.evaluate(again)["acc"] == pytest.approx(acc)
+    # 改变任何设置都会换一个缓存项，于是需要重新训练
+    with pytest.raises(AssertionError, match="reused"):
+        train.trained(replace(TINY, learning_rate=2e-3), verbose=0)
+    assert len([p for p in cache_dir.iterdir() if not p.name.startswith(".")]) == 1
+
+
+def test_seed_makes_training_repeatable(mnist_dir, cache_dir):
+    a, _ = train.fit(replace(TINY, epochs=1), verbose=0)
+    b, _ = train.fit(replace(TINY, epochs=1), verbose=0)
+    assert train.evaluate(a)["acc"] == train.evaluate(b)["acc"]
+
+
+def test_evaluate_matches_paddle_model(mnist_dir, cache_dir):
+    from lenet import data
+
+    m = train.prepare(model.LeNet())
+    ours = train.evaluate(m)
+    # paddle.Model.evaluate 的 acc 是整个测试集上的准确率
+    theirs = m.evaluate(data.mnist_dataset("test"), batch_size=500, verbose=0)
+    assert ours["acc"] == pytest.approx(float(np.ravel(theirs["acc"])[0]), abs=1e-6)
+    logits = train.predict_logits(m.network, data.load_numpy("test")[0][:7])
+    assert logits.shape == (7, 10) and np.isfinite(logits).all()
+
+
+def test_config_key_changes_with_every_field():
+    keys = {train.SEED_CONFIG.key(), train.RELU_CONFIG.key(),
+            replace(train.SEED_CONFIG, epochs=6).key(), replace(train.SEED_CONFIG, seed=1).key()}
+    assert len(keys) == 4

@@ -1,0 +1,144 @@
+"""lenet.viz：中文字体与每个画图函数。"""
+
+import logging
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from lenet import viz  # noqa: E402
+
+
+@pytest.fixture
+def no_missing_glyphs(caplog):
+    """画图期间出现 “Glyph … missing” 警告（warnings 或 logging）即失败。"""
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        yield
+    messages = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    assert not [m for m in messages if "missing from" in m or "Glyph" in m], messages
+
+
+def _render(fig, tmp_path):
+    path = tmp_path / "fig.png"
+    fig.savefig(path)
+    plt.close(fig)
+    assert path.stat().st_size > 1000
+    return path
+
+
+def test_chinese_font_is_found_and_used(tmp_path, no_missing_glyphs):
+    name = viz.setup_fonts()
+    assert name, "no CJK font found"
+    assert matplotlib.rcParams["font.sans-serif"][0] == name
+    assert matplotlib.rcParams["axes.unicode_minus"] is False
+    fig, ax = plt.subplots()
+    ax.set_title("卷积神经网络：手写数字识别 −0.5")
+    ax.plot([-1, 0, 1], [0, -1, 0])
+    _render(fig, tmp_path)
+
+
+def test_show_digits(tmp_path, no_missing_glyphs):
+    images = np.random.default_rng(0).integers(0, 256, (12, 28, 28), dtype=np.uint8)
+    labels = np.arange(12) % 10
+    fig = viz.show_digits(images, labels, predictions=(labels + 1) % 10, ncols=6, title="预测")
+    assert len(fig.axes) == 12
+    _render(fig, tmp_path)
+
+
+def test_show_pixels_and_label_counts(tmp_path, no_missing_glyphs):
+    image = np.zeros((28, 28), dtype=np.uint8)
+    image[10:14, 10:14] = 200
+    ax = viz.show_pixels(image)
+    assert len(ax.texts) == 16
+    _render(ax.figure, tmp_path)
+    ax = viz.plot_label_counts({"训练集": np.arange(10), "测试集": np.arange(10)[::-1]})
+    assert len(ax.patches) == 20
+    _render(ax.figure, tmp_path)
+
+
+def test_plot_history(tmp_path, no_missing_glyphs):
+    hist = [{"epoch": e, "train_loss": 1 / e, "train_acc": 1 - 0.1 / e,
+             "test_loss": 1.1 / e, "test_acc": 1 - 0.12 / e} for e in (1, 2, 3)]
+    fig = viz.plot_history({"sigmoid": hist, "relu": hist})
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 4
+    _render(fig, tmp_path)
+
+
+def test_plot_task(tmp_path, no_missing_glyphs):
+    images = np.random.default_rng(1).integers(0, 256, (4, 28, 28), dtype=np.uint8)
+    fig = viz.plot_task(images, [7, 2, 1, 0])
+    ax = fig.axes[0]
+    assert len(ax.images) == 4
+    assert [t.get_text() for t in ax.texts if t.get_text() in "7210"] == ["7", "2", "1", "0"]
+    _render(fig, tmp_path)
+
+
+def test_plot_architecture(tmp_path, no_missing_glyphs):
+    fig = viz.plot_architecture()
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for shape in ("1×28×28", "6×24×24", "6×12×12", "16×8×8", "16×4×4", "256", "120", "84", "10"):
+        assert shape in texts
+    # 输入 1 块 + 6 + 6 + 8 + 8 个特征图方块 + 4 个全连接竖条（外加箭头）
+    rects = [p for p in fig.axes[0].patches if type(p).__name__ == "Rectangle"]
+    assert len(rects) == 1 + 6 + 6 + 8 + 8 + 4
+    _render(fig, tmp_path)
+
+
+def test_plot_conv_and_pool_examples(tmp_path, no_missing_glyphs):
+    x = np.arange(25).reshape(5, 5)
+    k = np.ones((3, 3), dtype=int)
+    out = np.array([[x[i:i + 3, j:j + 3].sum() for j in range(3)] for i in range(3)])
+    fig = viz.plot_conv_example(x, k, out, pos=(1, 2))
+    assert len(fig.axes) == 3 and len(fig.axes[2].texts) == 9
+    _render(fig, tmp_path)
+    x = np.arange(16).reshape(4, 4)
+    fig = viz.plot_pool_example(x, x.reshape(2, 2, 2, 2).max(axis=(1, 3)))
+    assert len(fig.axes) == 2 and [t.get_text() for t in fig.axes[1].texts] == ["5", "7", "13", "15"]
+    _render(fig, tmp_path)
+
+
+def test_plot_activations(tmp_path, no_missing_glyphs):
+    fig = viz.plot_activations()
+    assert len(fig.axes) == 2 and all(len(ax.lines) >= 2 for ax in fig.axes)
+    _render(fig, tmp_path)
+
+
+def test_show_kernels(tmp_path, no_missing_glyphs):
+    w = np.random.default_rng(2).normal(size=(6, 1, 5, 5))
+    fig = viz.show_kernels(w, title="卷积核")
+    images = [ax for ax in fig.axes if ax.images]
+    assert len(images) == 6 and images[0].images[0].get_array().shape == (5, 5)
+    assert len(fig.axes) == 6 + 1  # 6 个核 + 色条
+    _render(fig, tmp_path)
+    with pytest.raises(ValueError):
+        viz.show_kernels(np.zeros((16, 6, 5, 5)))
+
+
+def test_show_feature_maps(tmp_path, no_missing_glyphs):
+    maps = np.random.default_rng(3).random((16, 8, 8))
+    fig = viz.show_feature_maps(maps, ncols=8)
+    assert len([ax for ax in fig.axes if ax.images]) == 16
+    assert "16 个特征图" in fig._suptitle.get_text() and "8×8" in fig._suptitle.get_text()
+    _render(fig, tmp_path)
+
+
+def test_plot_confusion_matrix(tmp_path, no_missing_glyphs):
+    cm = np.diag(np.full(10, 900))
+    cm[3, 5] = 7
+    ax = viz.plot_confusion_matrix(cm)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 11 and "7" in texts  # 10 个对角元 + 1 个非零的错误格
+    _render(ax.figure, tmp_path)
+
+
+def test_show_mistakes(tmp_path, no_missing_glyphs):
+    images = np.random.default_rng(4).integers(0, 256, (4, 28, 28), dtype=np.uint8)
+    fig = viz.show_mistakes(images, [1, 2, 3, 4], [7, 7, 5, 9], [0.99, 0.9, 0.8, 0.7], ncols=4)
+    assert len(fig.axes) == 4
+    assert fig.axes[0].get_title().startswith("真 1 → 判 7")
+    _render(fig, tmp_path)
