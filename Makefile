@@ -13,7 +13,6 @@ LENET_DATA_DIR ?= $(wildcard $(abspath $(CURDIR)/../shared/data/mnist))
 LENET_CACHE_DIR ?= $(CURDIR)/.cache/lenet
 export LENET_DATA_DIR LENET_CACHE_DIR
 export PYTHONHASHSEED = 0
-export MPLBACKEND = Agg
 
 BOOK_FLAGS = -W -n --keep-going
 

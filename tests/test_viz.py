@@ -142,3 +142,16 @@ def test_show_mistakes(tmp_path, no_missing_glyphs):
     assert len(fig.axes) == 4
     assert fig.axes[0].get_title().startswith("真 1 → 判 7")
     _render(fig, tmp_path)
+
+
+def test_plot_optimizer_paths(tmp_path, no_missing_glyphs):
+    def loss(w1, w2):
+        return 0.05 * w1**2 + w2**2
+
+    t = np.linspace(0, 1, 11)[:, None]
+    paths = {"SGD": np.array([-4.0, 1.5]) * (1 - t), "Adam": np.array([-4.0, 1.5]) * (1 - t) ** 2}
+    fig = viz.plot_optimizer_paths(loss, paths, title="优化器")
+    ax_path, ax_loss = fig.axes
+    assert len(ax_path.lines) == 2 + 2  # 两条轨迹 + 起点 + 最小值
+    assert len(ax_loss.lines) == 2 and ax_loss.get_yscale() == "log"
+    _render(fig, tmp_path)

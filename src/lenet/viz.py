@@ -191,16 +191,16 @@ def plot_architecture(shapes=None):
     shape = {name: s[1:] for name, s in shapes}  # 去掉批维度
     stages = [  # (层名, 中文名, 层到下一阶段的运算说明)
         ("input", "输入", "L1 卷积\n6 个 5×5"),
-        ("conv1", "L1 卷积层", "L2 最大池化\n2×2, 步长 2"),
-        ("pool1", "L2 池化层", "L3 卷积\n16 个 6×5×5"),
-        ("conv2", "L3 卷积层", "L4 最大池化\n2×2, 步长 2"),
+        ("conv1", "L1 卷积层", "L2 池化\n2×2 取最大"),
+        ("pool1", "L2 池化层", "L3 卷积\n16 个\n6×5×5"),
+        ("conv2", "L3 卷积层", "L4 池化\n2×2 取最大"),
         ("pool2", "L4 池化层", "展平"),
-        ("flatten", "展平", "L5 全连接"),
-        ("fc1", "L5 全连接层", "L6 全连接"),
-        ("fc2", "L6 全连接层", "L7 全连接"),
-        ("fc3", "L7 输出层", None),
+        ("flatten", "展平", "L5"),
+        ("fc1", "L5 全连接", "L6"),
+        ("fc2", "L6 全连接", "L7"),
+        ("fc3", "L7 输出", None),
     ]
-    fig, ax = plt.subplots(figsize=(15, 4.2))
+    fig, ax = plt.subplots(figsize=(12, 4.0))
     ax.set_aspect("equal")
     ax.axis("off")
     x = 0.0
@@ -209,7 +209,7 @@ def plot_architecture(shapes=None):
         s = shape[name]
         if len(s) == 3:  # 特征图：C×H×W，画成一叠方块
             c, h = s[0], s[1]
-            side = 0.35 + 2.2 * h / 28
+            side = 0.3 + 1.9 * h / 28
             n_draw = min(c, 8)
             off = 0.12
             for k in range(n_draw):
@@ -220,23 +220,23 @@ def plot_architecture(shapes=None):
             label = "×".join(str(v) for v in s)
         else:  # 向量：画成竖条，高度随长度变化
             n = s[0]
-            height = 0.5 + 2.6 * n / 256
+            height = 0.5 + 2.3 * n / 256
             width = 0.28
             ax.add_patch(Rectangle((x, -height / 2), width, height, facecolor="#fde3c8",
                                    edgecolor="#b5651d", linewidth=0.9))
             label = str(n)
         centers.append((x, x + width))
-        ax.text(x + width / 2, -1.75, f"{zh}\n{label}", ha="center", va="top", fontsize=10)
-        x += width + 1.35
+        ax.text(x + width / 2, -1.55, f"{zh}\n{label}", ha="center", va="top", fontsize=12)
+        x += width + 2.3
     for (name, _, op), (a, b) in zip(stages[:-1], zip(centers[:-1], centers[1:])):
         x0, x1 = a[1] + 0.08, b[0] - 0.08
         ax.add_patch(FancyArrowPatch((x0, 0), (x1, 0), arrowstyle="-|>", mutation_scale=10,
                                      color="gray"))
         ax.text((x0 + x1) / 2, 0.35 if "\n" not in op else 0.25, op, ha="center", va="bottom",
-                fontsize=8, color="#444444")
-    ax.set_xlim(-0.3, x - 1.0)
-    ax.set_ylim(-2.5, 2.1)
-    ax.set_title("LeNet-5（本课程版本）：各层输出形状（通道×高×宽）", fontsize=13)
+                fontsize=10, color="#444444")
+    ax.set_xlim(-0.5, x - 1.9)
+    ax.set_ylim(-2.6, 1.8)
+    ax.set_title("LeNet-5（本课程版本）：各层输出形状（通道×高×宽）", fontsize=14)
     fig.tight_layout()
     return fig
 
@@ -433,6 +433,47 @@ def show_mistakes(images, labels, predictions, confidences, ncols: int = 6, size
             ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
             ax.set_title(f"真 {labels[i]} → 判 {predictions[i]}\n置信度 {confidences[i]:.3f}",
                          fontsize=9, color="crimson")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- 优化
+
+def plot_optimizer_paths(loss_fn, paths: dict, xlim=(-4.5, 4.5), ylim=(-2.0, 2.0),
+                         title: str | None = None):
+    """二维玩具损失上各优化器的轨迹：左图等高线 + 轨迹，右图损失随步数的变化（对数坐标）。
+
+    loss_fn(w1, w2) 接受 NumPy 数组（网格）并逐元素返回损失；
+    paths 形如 {"SGD": 形状 (步数+1, 2) 的数组, ...}，每行是一步之后的参数 (w1, w2)。
+    """
+    setup_fonts()
+    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2),
+                                           gridspec_kw={"width_ratios": [1.6, 1]})
+    w1, w2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
+    ax_path.contour(w1, w2, loss_fn(w1, w2), levels=15, cmap="Greys", linewidths=0.8)
+    for i, (name, path) in enumerate(paths.items()):
+        path = np.asarray(path)
+        color = f"C{i}"
+        ax_path.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=3, linewidth=1.2,
+                     label=name)
+        ax_loss.semilogy(np.arange(len(path)), loss_fn(path[:, 0], path[:, 1]), color=color,
+                         label=name)
+    start = np.asarray(next(iter(paths.values())))[0]
+    ax_path.plot(*start, "k^", markersize=8, label="起点")
+    ax_path.plot(0, 0, "k*", markersize=12, label="最小值")
+    ax_path.set_xlim(*xlim)
+    ax_path.set_ylim(*ylim)
+    ax_path.set_xlabel("$w_1$")
+    ax_path.set_ylabel("$w_2$")
+    ax_path.set_title("参数的移动轨迹")
+    ax_path.legend(fontsize=8, loc="lower right")
+    ax_loss.set_xlabel("步数")
+    ax_loss.set_ylabel("损失（对数坐标）")
+    ax_loss.set_title("损失随步数的变化")
+    ax_loss.grid(alpha=0.3)
+    ax_loss.legend(fontsize=8)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
