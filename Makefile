@@ -1,6 +1,7 @@
 # 每个目标自己完成准备工作（建虚拟环境、装依赖），在全新克隆上直接可用。
 #   make book         构建 HTML 书（执行每一章）       → _build/html/index.html
 #   make test         全部测试（单元测试、各章 nbval、构建书、浏览器检查）
+#   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,7 +17,9 @@ export PYTHONHASHSEED = 0
 
 BOOK_FLAGS = -W -n --keep-going
 
-.PHONY: venv venv-compat book test test-unit test-notebooks test-compat lint clean
+CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
+
+.PHONY: venv venv-compat book slides test test-unit test-notebooks test-browser test-compat lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -35,13 +38,25 @@ $(COMPAT_VENV)/.installed: requirements-paddle26.txt
 book: venv
 	$(VENV)/bin/jupyter-book build $(BOOK_FLAGS) .
 
+# 幻灯片用书构建时已执行的笔记本（_build/jupyter_execute），与书中输出一致；reveal.js 等来自 npm（版本锁定）
+slides: book slides/node_modules/.installed
+	$(PY) slides/export.py $(if $(CHROMIUM),--pdf --chromium $(CHROMIUM))
+
+slides/node_modules/.installed: slides/package.json slides/package-lock.json
+	cd slides && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
 test-unit: venv
 	$(PY) -m pytest tests -m "not browser"
 
 test-notebooks: venv
 	$(PY) -m pytest --nbval-lax --current-env notebooks
 
-test: test-unit test-notebooks book
+# 浏览器测试：像读者一样打开书和幻灯片（需要 Chromium；没有时跳过，CI 上则失败）
+test-browser: venv
+	$(PY) -m pytest tests -m browser
+
+test: test-unit test-notebooks slides test-browser
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat

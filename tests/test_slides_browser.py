@@ -1,0 +1,95 @@
+"""教师幻灯片（_build/slides，由 make slides 生成）：在断网的无头 Chromium 里逐套打开检查。"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from browser import PageLog, offline_browser, serve
+
+ROOT = Path(__file__).resolve().parents[1]
+SLIDES = ROOT / "_build" / "slides"
+CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+pytestmark = pytest.mark.browser
+
+# nbconvert 的模板经 require.js 加载 reveal.js；我们的模板把它挂到 window.Reveal
+PROBE = """async () => {
+  const R = window.Reveal;
+  if (window.MathJax && MathJax.Hub) await new Promise(r => MathJax.Hub.Queue(r));
+  const slides = document.querySelector('.reveal .slides');
+  const tex = [...slides.querySelectorAll('script[type^="math/tex"]')];
+  const imgs = [...slides.querySelectorAll('section img')];
+  return {
+    ready: !!(R && R.isReady()),
+    total: R ? R.getTotalSlides() : 0,
+    imgs: imgs.length,
+    loaded: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+    notes: [...slides.querySelectorAll('aside.notes')].map(a => a.textContent.trim()),
+    tex: tex.length,
+    rendered: tex.filter(s => s.previousElementSibling &&
+        /MathJax_CHTML|MJXc-display/.test(s.previousElementSibling.className)).length,
+    lang: document.documentElement.lang,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def decks():
+    if not (SLIDES / "index.html").exists():
+        if os.environ.get("CI"):
+            pytest.fail("_build/slides 不存在：先运行 make slides")
+        pytest.skip("_build/slides 不存在：先运行 make slides")
+    with serve(SLIDES) as url, offline_browser() as context:
+        yield url, context
+
+
+def test_index_links_every_chapter(decks):
+    url, context = decks
+    page = context.new_page()
+    log = PageLog(page)
+    page.goto(f"{url}/index.html", wait_until="networkidle")
+    links = page.eval_on_selector_all("#decks a", "els => els.map(e => e.getAttribute('href'))")
+    page.close()
+    assert not log.problems()
+    assert [f"{c}.slides.html" for c in CHAPTERS] == [h for h in links if h.endswith(".html")]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_deck_works_offline(decks, chapter):
+    url, context = decks
+    page = context.new_page()
+    log = PageLog(page)
+    page.goto(f"{url}/{chapter}.slides.html", wait_until="load")
+    page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=20000)
+    info = page.evaluate(PROBE)
+    # 演讲者视图（按 S）是一个弹出窗口，同样不能有失败的请求，且要显示备注
+    with page.expect_popup(timeout=20000) as popup_info:
+        page.keyboard.press("s")
+    popup = popup_info.value
+    popup_log = PageLog(popup)
+    popup.wait_for_selector(".speaker-controls-notes", state="attached", timeout=20000)
+    popup.close()
+    page.close()
+
+    assert not log.problems() and not popup_log.problems(), log.problems() + popup_log.problems()
+    assert info["ready"]
+    assert info["total"] >= 5, info["total"]
+    assert info["loaded"] >= 1 and info["loaded"] == info["imgs"], info
+    assert info["notes"] and all(info["notes"]), "speaker notes missing"
+    assert info["rendered"] == info["tex"], info
+    assert info["lang"] == "zh"
+    expected = {d["html"]: d for d in json.loads((SLIDES / "decks.json").read_text("utf-8"))}
+    assert info["total"] == expected[f"{chapter}.slides.html"]["slides"]
+
+
+def test_pdfs_were_printed():
+    decks = json.loads((SLIDES / "decks.json").read_text("utf-8")) if SLIDES.exists() else []
+    if not decks or "pdf" not in decks[0]:
+        pytest.skip("没有导出 PDF（需要 Chromium）")
+    for d in decks:
+        pdf = SLIDES / d["pdf"]
+        assert pdf.read_bytes()[:5] == b"%PDF-" and d["pdf_pages"] >= d["slides"], d
