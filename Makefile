@@ -19,7 +19,7 @@ BOOK_FLAGS = -W -n --keep-going
 
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
 
-.PHONY: venv venv-compat book slides test test-unit test-notebooks test-browser test-compat lint clean
+.PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -47,20 +47,20 @@ slides/node_modules/.installed: slides/package.json slides/package-lock.json
 	touch $@
 
 test-unit: venv
-	$(PY) -m pytest tests -m "not browser"
+	$(PY) -m pytest tests -m "not browser and not book"
 
 test-notebooks: venv
 	$(PY) -m pytest --nbval-lax --current-env notebooks
 
-# 浏览器测试：像读者一样打开书和幻灯片（需要 Chromium；没有时跳过，CI 上则失败）
-test-browser: venv
-	$(PY) -m pytest tests -m browser
+# 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）
+test-built: venv
+	$(PY) -m pytest tests -m "book or browser"
 
-test: test-unit test-notebooks slides test-browser
+test: test-unit test-notebooks slides test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat
-	PYTHONPATH=src $(CPY) -m pytest tests -m "not browser" -p no:cacheprovider
+	PYTHONPATH=src $(CPY) -m pytest tests -m "not browser and not book" -p no:cacheprovider
 	LENET_CACHE_DIR=$(CURDIR)/.cache/lenet-paddle26 $(CPY) -m pytest --nbval-lax --current-env notebooks -p no:cacheprovider
 
 lint: venv

@@ -36,7 +36,7 @@ def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
     # 改变任何设置都会换一个缓存项，于是需要重新训练
     with pytest.raises(AssertionError, match="reused"):
         train.trained(replace(TINY, learning_rate=2e-3), verbose=0)
-    assert len([p for p in cache_dir.iterdir() if not p.name.startswith(".")]) == 1
+    assert len([p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]) == 1
 
 
 def test_seed_makes_training_repeatable(mnist_dir, cache_dir):

@@ -155,3 +155,14 @@ def test_plot_optimizer_paths(tmp_path, no_missing_glyphs):
     assert len(ax_path.lines) == 2 + 2  # 两条轨迹 + 起点 + 最小值
     assert len(ax_loss.lines) == 2 and ax_loss.get_yscale() == "log"
     _render(fig, tmp_path)
+
+
+def test_plot_probabilities(tmp_path, no_missing_glyphs):
+    images = np.zeros((3, 28, 28), dtype=np.uint8)
+    probs = np.full((3, 10), 0.1)
+    probs[1] = np.eye(10)[4]
+    fig = viz.plot_probabilities(images, probs, labels=[0, 4, 7], title="概率")
+    assert len(fig.axes) == 6
+    bars = fig.axes[4].patches  # 第二张图的柱状图（上排 3 个轴之后）
+    assert len(bars) == 10 and bars[4].get_height() == 1.0
+    _render(fig, tmp_path)

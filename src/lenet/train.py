@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -34,11 +35,21 @@ class TrainConfig:
     train_samples: int | None = None  # 只用前 N 张训练图（快速实验、测试）；None 表示全部
 
     def key(self) -> str:
-        text = json.dumps({**asdict(self), "cache_version": CACHE_VERSION}, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        return config_key(self)
 
     def name(self) -> str:
         return f"lenet-{self.activation}-e{self.epochs}-b{self.batch_size}-s{self.seed}-{self.key()}"
+
+    def run(self, verbose: int = 1, data_dir=None):
+        """按种子配方训练，返回 (网络, 逐轮记录)。"""
+        model, history = fit(self, verbose=verbose, data_dir=data_dir)
+        return model.network, history.epochs
+
+
+def config_key(config) -> str:
+    """配置内容（含类名和 CACHE_VERSION）的短哈希，用作缓存键。"""
+    fields = {**asdict(config), "kind": type(config).__name__, "cache_version": CACHE_VERSION}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
 
 SEED_CONFIG = TrainConfig()
@@ -156,31 +167,56 @@ def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "lenet")
 
 
-def trained(config: TrainConfig = SEED_CONFIG, verbose: int = 1, data_dir=None):
+def trained(config=SEED_CONFIG, verbose: int = 1, data_dir=None):
     """返回按 ``config`` 训练好的网络和逐轮记录；缓存里有就直接读取，没有才训练并存入缓存。
 
+    ``config`` 可以是 :class:`TrainConfig`（种子配方）或 :class:`lenet.recipe.RecipeConfig`。
     返回 (LeNet, history: list[dict], from_cache: bool)。任何章节单独打开都能用它拿到训练好的模型。
+    同时有两个进程要同一个配置时，后来的等前一个训练完再读缓存，不会重复训练。
     """
     entry = cache_dir() / config.name()
-    params, hist = entry / "model.pdparams", entry / "history.json"
-    if params.is_file() and hist.is_file():
-        network = LeNet(config.activation)
-        network.set_state_dict(paddle.load(str(params)))
-        network.eval()
-        return network, json.loads(hist.read_text(encoding="utf-8")), True
-
-    model, history = fit(config, verbose=verbose, data_dir=data_dir)
     entry.parent.mkdir(parents=True, exist_ok=True)
-    # 先写到临时目录再改名：中途被打断不会留下半个缓存
-    tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
+    with _locked(entry.with_name(entry.name + ".lock")):
+        cached = _load(entry, config.activation)
+        if cached is not None:
+            return (*cached, True)
+        network, history = config.run(verbose=verbose, data_dir=data_dir)
+        # 先写到临时目录再改名：中途被打断不会留下半个缓存
+        tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
+        try:
+            paddle.save(network.state_dict(), str(tmp / "model.pdparams"))
+            (tmp / "history.json").write_text(json.dumps(history, indent=1), encoding="utf-8")
+            (tmp / "config.json").write_text(json.dumps(asdict(config), indent=1), encoding="utf-8")
+            if entry.exists():
+                shutil.rmtree(entry)
+            tmp.rename(entry)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    network.eval()
+    return network, history, False
+
+
+def _load(entry: Path, activation: str):
+    params, hist = entry / "model.pdparams", entry / "history.json"
+    if not (params.is_file() and hist.is_file()):
+        return None
+    network = LeNet(activation)
+    network.set_state_dict(paddle.load(str(params)))
+    network.eval()
+    return network, json.loads(hist.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def _locked(path: Path):
+    """进程间互斥（POSIX 的 flock）；没有 fcntl 的系统（Windows）上不加锁。"""
     try:
-        paddle.save(model.network.state_dict(), str(tmp / "model.pdparams"))
-        (tmp / "history.json").write_text(json.dumps(history.epochs, indent=1), encoding="utf-8")
-        (tmp / "config.json").write_text(json.dumps(asdict(config), indent=1), encoding="utf-8")
-        if entry.exists():
-            shutil.rmtree(entry)
-        tmp.rename(entry)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    model.network.eval()
-    return model.network, history.epochs, False
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 from matplotlib import font_manager
 
@@ -134,6 +135,7 @@ def plot_history(histories: dict):
     ax_loss.set_ylabel("平均交叉熵损失")
     ax_acc.set_ylabel("准确率")
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_xlabel("轮次（epoch）")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -474,6 +476,32 @@ def plot_optimizer_paths(loss_fn, paths: dict, xlim=(-4.5, 4.5), ylim=(-2.0, 2.0
     ax_loss.set_title("损失随步数的变化")
     ax_loss.grid(alpha=0.3)
     ax_loss.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_probabilities(images, probs, labels=None, size: float = 1.5, title: str | None = None):
+    """上排是图像，下排是网络给出的 10 个类别的概率（最大的一根标红）。"""
+    setup_fonts()
+    probs = np.asarray(probs)
+    n = len(images)
+    fig, axes = plt.subplots(2, n, figsize=(n * size, 2.6 * size), squeeze=False,
+                             gridspec_kw={"height_ratios": [1, 1]})
+    for i in range(n):
+        axes[0, i].imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
+        axes[0, i].axis("off")
+        if labels is not None:
+            axes[0, i].set_title(f"标签 {labels[i]}", fontsize=9)
+        colors = ["crimson" if k == probs[i].argmax() else "steelblue" for k in range(10)]
+        axes[1, i].bar(range(10), probs[i], color=colors)
+        axes[1, i].set_ylim(0, 1)
+        axes[1, i].set_xticks(range(10))
+        axes[1, i].tick_params(labelsize=6)
+        if i:
+            axes[1, i].set_yticklabels([])
+    axes[1, 0].set_ylabel("概率")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
