@@ -56,7 +56,7 @@ test-notebooks: venv
 test-built: venv
 	$(PY) -m pytest tests -m "book or browser"
 
-test: test-unit test-notebooks slides test-built
+test: lint test-unit test-notebooks slides test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat
@@ -64,8 +64,7 @@ test-compat: venv-compat
 	LENET_CACHE_DIR=$(CURDIR)/.cache/lenet-paddle26 $(CPY) -m pytest --nbval-lax --current-env notebooks -p no:cacheprovider
 
 lint: venv
-	$(PY) -m pip install -q ruff
-	$(VENV)/bin/ruff check src tests book/_ext
+	$(VENV)/bin/ruff check src tests book/_ext slides tools
 
 clean:
 	rm -rf _build .cache

@@ -6,11 +6,11 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from lenet import viz  # noqa: E402
+from lenet import viz
 
 
 @pytest.fixture
@@ -166,3 +166,24 @@ def test_plot_probabilities(tmp_path, no_missing_glyphs):
     bars = fig.axes[4].patches  # 第二张图的柱状图（上排 3 个轴之后）
     assert len(bars) == 10 and bars[4].get_height() == 1.0
     _render(fig, tmp_path)
+
+
+def test_font_shipped_by_mplfonts_has_the_glyphs(tmp_path, no_missing_glyphs):
+    """没有系统中文字体的全新机器（pip install -r requirements.txt）用 mplfonts 自带的字体。"""
+    name = viz._mplfonts_font()
+    if name is None:
+        pytest.skip("mplfonts 未安装（AI Studio 等环境用系统字体）")
+    fig, ax = plt.subplots()
+    ax.set_title("卷积、池化、交叉熵、混淆矩阵：预测 7 / 真实 1", fontfamily=name)
+    _render(fig, tmp_path)
+
+
+def test_missing_glyph_detection_works(tmp_path, caplog):
+    """反证：用没有汉字的字体画中文，确实会收到 “missing” 警告——上面的检查不是摆设。"""
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots()
+        ax.set_title("卷积", fontfamily="DejaVu Sans")
+        _render(fig, tmp_path)
+    messages = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    assert any("missing from" in m for m in messages), messages

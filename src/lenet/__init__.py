@@ -1,15 +1,14 @@
-"""LeNet-5 手写数字识别课程的共享代码：数据（data）、模型（model）、训练（train）、作图（viz）。"""
+"""LeNet-5 手写数字识别课程的共享代码：数据（data）、模型（model）、训练（train、recipe）、作图（viz）。"""
+
+import sys as _sys
+import warnings as _warnings
 
 # Paddle 2.x 若先于 zlib 被导入，之后在进程内解压 gzip 会段错误（inflateReset2）。
 # 先导入 gzip 可避开；若读者先导入了 paddle，data 模块改在子进程里解压。
-import sys as _sys
-
 ZLIB_LOADED_BEFORE_PADDLE = "paddle" not in _sys.modules
 import gzip  # noqa: E402,F401  isort: skip
 
 __version__ = "0.1.0"
-
-import warnings as _warnings
 
 # Paddle 导入时对学习者无意义的提示（没有 ccache），不让它出现在每一章的第一个输出里
 _warnings.filterwarnings("ignore", message="No ccache found")

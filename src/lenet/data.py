@@ -83,8 +83,8 @@ def find_data_dir(data_dir=None, download: bool = True) -> Path:
         if not data_dir.is_dir():
             raise MNISTDataError(
                 data_dir,
-                "MNIST 数据目录不存在（来自 data_dir 参数或环境变量 %s）" % ENV_VAR,
-                "MNIST data directory does not exist (from data_dir or %s)" % ENV_VAR,
+                f"MNIST 数据目录不存在（来自 data_dir 参数或环境变量 {ENV_VAR}）",
+                f"MNIST data directory does not exist (from data_dir or {ENV_VAR})",
             )
         return data_dir  # 显式给出的目录：缺文件时由 read_* 报告具体是哪个
     cache = paddle_cache_dir()

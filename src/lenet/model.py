@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import paddle
-import paddle.nn as nn
+from paddle import nn
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}
 N_PARAMETERS = 44426

@@ -11,12 +11,13 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib import font_manager
 
-# 系统里常见的中文字体（Linux / macOS / Windows / AI Studio），按优先级排列
+# 系统里常见的简体中文字体（Linux / macOS / Windows / AI Studio），按优先级排列
 SYSTEM_CJK_FONTS = [
     "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
     "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB", "STHeiti",
-    "Noto Sans CJK JP", "Noto Sans CJK TC",
 ]
+# 只有日文、繁体字形的 CJK 字体：能显示汉字，但字形不是简体规范，放在 mplfonts 之后
+FALLBACK_CJK_FONTS = ["Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans"]
 _font_name: str | None = None
 
 
@@ -38,8 +39,9 @@ def setup_fonts() -> str | None:
     global _font_name
     if _font_name is None:
         installed = {f.name for f in font_manager.fontManager.ttflist}
-        found = next((name for name in SYSTEM_CJK_FONTS if name in installed), None)
-        _font_name = found or _mplfonts_font()
+        _font_name = (next((n for n in SYSTEM_CJK_FONTS if n in installed), None)
+                      or _mplfonts_font()
+                      or next((n for n in FALLBACK_CJK_FONTS if n in installed), None))
     if _font_name is None:
         warnings.warn(
             "没有找到中文字体，图中的中文会显示成方框。请 `pip install mplfonts`，"
@@ -230,7 +232,7 @@ def plot_architecture(shapes=None):
         centers.append((x, x + width))
         ax.text(x + width / 2, -1.55, f"{zh}\n{label}", ha="center", va="top", fontsize=12)
         x += width + 2.3
-    for (name, _, op), (a, b) in zip(stages[:-1], zip(centers[:-1], centers[1:])):
+    for (_name, _, op), (a, b) in zip(stages[:-1], zip(centers[:-1], centers[1:])):
         x0, x1 = a[1] + 0.08, b[0] - 0.08
         ax.add_patch(FancyArrowPatch((x0, 0), (x1, 0), arrowstyle="-|>", mutation_scale=10,
                                      color="gray"))
