@@ -45,7 +45,11 @@ def test_seven_chapters_in_order_in_toc():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_without_outputs(path):
-    for i, cell in enumerate(_load(path)["cells"]):
+    nb = _load(path)
+    assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5)
+    ids = [c.get("id") for c in nb["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), "every cell needs a unique id (tools/clean_notebooks.py)"
+    for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
             assert not cell["outputs"] and cell["execution_count"] is None, f"cell {i} has output"
 
@@ -89,7 +93,7 @@ def test_bootstrap_cell_imports_lenet_from_the_checkout(cwd):
                           cwd=ROOT / cwd, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     if not installed:  # 兼容环境（make test-compat）里 lenet 没有安装：必须来自仓库的 src/
-        assert Path(proc.stdout.strip().splitlines()[-1]).is_relative_to(ROOT / "src")
+        assert Path(proc.stdout.strip().splitlines()[-1]).resolve().is_relative_to(ROOT / "src")
 
 
 def test_no_device_is_hard_coded_in_the_package():

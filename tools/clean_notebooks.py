@@ -3,6 +3,7 @@
 用法：python tools/clean_notebooks.py [文件 ...]（默认处理 notebooks/*.ipynb）
 """
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -14,7 +15,12 @@ def clean(path: Path) -> bool:
     text = path.read_text(encoding="utf-8")
     nb = json.loads(text)
     nb["metadata"] = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
-    for cell in nb["cells"]:
+    ids = {c.get("id") for c in nb["cells"]}
+    for i, cell in enumerate(nb["cells"]):
+        if not cell.get("id"):  # nbformat 4.5 要求每个单元格有 id
+            cell["id"] = hashlib.sha1(f"{path.name}:{i}:{cell['source']}".encode()).hexdigest()[:8]
+            assert cell["id"] not in ids
+            ids.add(cell["id"])
         cell.get("metadata", {}).pop("jupyter", None)
         cell.get("metadata", {}).pop("execution", None)
         if cell["cell_type"] == "code":
