@@ -3,6 +3,7 @@
 #   make test         全部测试（单元测试、各章 nbval、构建书、浏览器检查）
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
+#   make bench        基准测试：训练与评估速度、多个随机种子的准确率（约 15 分钟）→ benchmarks/results.json
 PYTHON ?= python3
 VENV ?= .venv
 COMPAT_VENV ?= .venv-paddle26
@@ -19,7 +20,7 @@ BOOK_FLAGS = -W -n --keep-going
 
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
 
-.PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat lint clean
+.PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat bench lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -62,6 +63,11 @@ test: lint test-unit test-notebooks slides test-built
 test-compat: venv-compat
 	PYTHONPATH=src $(CPY) -m pytest tests -m "not browser and not book" -p no:cacheprovider
 	LENET_CACHE_DIR=$(CURDIR)/.cache/lenet-paddle26 $(CPY) -m pytest --nbval-lax --current-env notebooks -p no:cacheprovider
+
+# 在全新的临时缓存里训练（时间是这一次测的），再把模型复制进 LENET_CACHE_DIR；机器空闲时跑。
+# 结果 benchmarks/results.json 提交进仓库，附录一章读取它。
+bench: venv
+	$(PY) -m lenet.bench --out benchmarks/results.json
 
 lint: venv
 	$(VENV)/bin/ruff check src tests book/_ext slides tools

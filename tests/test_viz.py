@@ -187,3 +187,30 @@ def test_missing_glyph_detection_works(tmp_path, caplog):
         _render(fig, tmp_path)
     messages = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
     assert any("missing from" in m for m in messages), messages
+
+
+def test_show_augmented(tmp_path, no_missing_glyphs):
+    original = np.full((5, 1, 28, 28), -1.0)
+    original[:, :, 8:20, 12:16] = 1.0
+    augmented = np.stack([np.roll(original, k, axis=-1) for k in (1, 2)])
+    fig = viz.show_augmented(original, augmented, labels=[1] * 5, title="增强")
+    assert len(fig.axes) == 15
+    assert fig.axes[0].get_ylabel() == "原图" and fig.axes[10].get_ylabel() == "增强 2"
+    _render(fig, tmp_path)
+
+
+def test_plot_lr_schedule(tmp_path, no_missing_glyphs):
+    rates = np.concatenate([np.linspace(0.1, 1, 20), np.linspace(1, 0.001, 80)])
+    ax = viz.plot_lr_schedule(rates, steps_per_epoch=10, title="学习率")
+    assert len(ax.lines) == 4  # 曲线 + 起点、峰值、终点
+    assert any("峰值：第 19 步" in t.get_text() for t in ax.texts)
+    _render(ax.figure, tmp_path)
+
+
+def test_plot_test_accuracy(tmp_path, no_missing_glyphs):
+    runs = [([1, 2, 3], [0.9, 0.95, 0.97]), ([1, 2, 3], [0.91, 0.94, 0.98])]
+    ax = viz.plot_test_accuracy({"种子配置": runs, "完整配方": runs[:1]},
+                                references={"LeCun 1998": 0.9905}, title="测试准确率")
+    assert len(ax.lines) == 4
+    assert len(ax.get_legend().get_texts()) == 3
+    _render(ax.figure, tmp_path)

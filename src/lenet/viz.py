@@ -508,3 +508,95 @@ def plot_probabilities(images, probs, labels=None, size: float = 1.5, title: str
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- 附录：训练配方（第 8 章）
+
+def show_augmented(original, augmented, labels=None, size: float = 1.0, title: str | None = None):
+    """数据增强前后对比：第一行是原图，下面每一行是同一批图各做一次随机变换的结果。
+
+    original 形如 (n, 28, 28) 或 (n, 1, 28, 28)，augmented 形如 (k, n, 28, 28) 或 (k, n, 1, 28, 28)；
+    取值是归一化后的 [-1, 1]（-1 为黑色背景），与 ``lenet.recipe.augment`` 的输入输出一致。
+    """
+    setup_fonts()
+    rows = [np.asarray(original, dtype=float).reshape(-1, 28, 28)]
+    rows += [np.asarray(a, dtype=float).reshape(-1, 28, 28) for a in augmented]
+    n = len(rows[0])
+    fig, axes = plt.subplots(len(rows), n, figsize=(n * size + 0.6, len(rows) * size * 1.05),
+                             squeeze=False)
+    for r, images in enumerate(rows):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(images[c], cmap="gray_r", vmin=-1, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_color("#c0392b" if r == 0 else "lightgray")
+            if r == 0 and labels is not None:
+                ax.set_title(f"标签 {labels[c]}", fontsize=9)
+        axes[r, 0].set_ylabel("原图" if r == 0 else f"增强 {r}", fontsize=10)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lr_schedule(rates, steps_per_epoch: int | None = None, ax=None, title: str | None = None):
+    """学习率随训练步数的变化；标出起点、峰值和终点。给了 steps_per_epoch 时顶部再加一条“轮次”坐标。"""
+    setup_fonts()
+    rates = np.asarray(rates, dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.6))
+    steps = np.arange(len(rates))
+    ax.plot(steps, rates, color="C0")
+    peak = int(rates.argmax())
+    for i, name, offset in ((0, "起点", (10, 18)), (peak, "峰值", (12, -4)),
+                            (len(rates) - 1, "终点", (-70, 22))):
+        ax.plot(i, rates[i], "o", color="C3", markersize=5)
+        ax.annotate(f"{name}：第 {i} 步，{rates[i]:.2g}", (i, rates[i]), textcoords="offset points",
+                    xytext=offset, fontsize=9, arrowprops={"arrowstyle": "-", "color": "gray"})
+    ax.set_xlabel("训练步数（参数更新次数）")
+    ax.set_ylabel("学习率")
+    ax.set_xlim(-len(rates) * 0.02, len(rates) * 1.02)
+    ax.set_ylim(0, rates.max() * 1.15)
+    ax.grid(alpha=0.3)
+    if steps_per_epoch:
+        top = ax.secondary_xaxis("top", functions=(lambda s: s / steps_per_epoch,
+                                                   lambda e: e * steps_per_epoch))
+        top.set_xlabel("轮次（epoch）")
+    if title:
+        ax.set_title(title, pad=10)
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_test_accuracy(curves: dict, references: dict | None = None, xlabel: str = "轮次（epoch）",
+                       ylim=None, ax=None, title: str | None = None):
+    """测试准确率曲线：curves 形如 {配置名: [(横坐标序列, 准确率序列), ...]}，一个配置的多次训练同色。
+
+    横坐标可以是轮次，也可以是累计训练秒数（xlabel 说明）；references 形如 {"LeCun 1998": 0.9905}，
+    画成水平虚线。纵轴用百分数。
+    """
+    setup_fonts()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    for i, (name, runs) in enumerate(curves.items()):
+        for j, (xs, accs) in enumerate(runs):
+            ax.plot(xs, accs, "-o", color=f"C{i}", markersize=3, linewidth=1.4, alpha=1 if j == 0 else 0.55,
+                    label=name if j == 0 else None)
+    for k, (name, value) in enumerate((references or {}).items()):
+        ax.axhline(value, color=["gray", "#c0392b", "black"][k % 3], linestyle="--", linewidth=1,
+                   label=f"{name}（{value * 100:.2f}%）")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if "轮" in xlabel:
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("测试准确率")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower right")
+    if title:
+        ax.set_title(title)
+    ax.figure.tight_layout()
+    return ax

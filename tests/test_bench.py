@@ -1,0 +1,63 @@
+"""lenet.bench：--quick 模式能跑完，报告的字段齐全、类型和取值合理（不检查快慢）。"""
+
+import json
+import math
+
+from lenet import bench
+
+
+def _positive(v):
+    return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
+
+
+def _acc(v):
+    return isinstance(v, float) and 0.0 <= v <= 1.0
+
+
+def test_quick_benchmark_runs_and_reports_sane_fields(mnist_dir, cache_dir, tmp_path, capsys):
+    out = tmp_path / "results.json"
+    assert bench.main(["--quick", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "训练吞吐量" in printed and "LeCun" in printed and "| " in printed
+    r = json.loads(out.read_text(encoding="utf-8"))
+
+    assert r["mode"] == "quick" and r["seeds"] == [0]
+    assert {"throughput", "evaluation", "configs", "machine", "targets", "cache", "lecun_1998"} <= set(r)
+
+    t = r["throughput"]
+    assert t["batch_size"] == 64 and t["steps"] > 0 and t["repeats"] >= 1
+    for loop in ("package", "hand", "model_fit"):
+        assert len(t[f"{loop}_ips"]) == t["repeats"]
+        assert all(_positive(v) for v in t[f"{loop}_ips"])
+        assert _positive(t[f"{loop}_best_ips"]) and _positive(t[f"{loop}_median_ips"])
+    assert isinstance(t["overhead_pct"], float) and math.isfinite(t["overhead_pct"])
+
+    e = r["evaluation"]
+    assert e["package"]["batch_size"] == 1000 and e["package"]["images"] == 10000
+    assert e["seed_way"]["batch_size"] == 1 and e["seed_way"]["images"] > 0
+    assert _positive(e["package"]["median_seconds"]) and _positive(e["seed_way"]["seconds"])
+    assert _acc(e["package"]["acc"]) and _acc(e["seed_way"]["acc"]) and _positive(e["speedup"])
+
+    assert list(r["configs"]) == ["seed_sigmoid", "relu", "best"]
+    for key, c in r["configs"].items():
+        assert c["config"]["activation"] == ("sigmoid" if key == "seed_sigmoid" else "relu")
+        assert len(c["runs"]) == 1 and c["epochs"] == 1
+        for field in ("acc_median", "acc_min", "acc_max"):
+            assert _acc(c[field]), (key, field)
+        assert c["acc_min"] <= c["acc_median"] <= c["acc_max"]
+        assert _positive(c["train_seconds_median"]) and c["from_cache"] is False
+        run = c["runs"][0]
+        assert run["seed"] == 0 and len(run["test_acc"]) == len(run["seconds"]) == 1
+        assert run["acc_epoch5"] is None  # 只训练了 1 轮
+        assert run["seconds_to_98"] is None or _positive(run["seconds_to_98"])
+
+    m = r["machine"]
+    assert m["device"] and m["paddle"] and m["python"] and m["date"]
+    assert isinstance(m["cpu_count"], int) and m["cpu_count"] >= 1
+    assert r["lecun_1998"]["test_acc"] == 0.9905
+    assert set(r["targets"]) == set(bench.TARGETS)
+    assert all(isinstance(v["pass"], bool) for v in r["targets"].values())
+
+    # --quick 只用临时缓存：正式缓存目录里什么也没有留下
+    assert r["cache"]["fresh"] is True and r["cache"]["published"] == []
+    assert not cache_dir.exists() or not [p for p in cache_dir.iterdir() if not p.name.startswith(".")]
