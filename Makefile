@@ -50,8 +50,11 @@ slides/node_modules/.installed: slides/package.json slides/package-lock.json
 test-unit: venv
 	$(PY) -m pytest tests -m "not browser and not book"
 
+# 每章一个内核，按 CPU 核数并行执行（Paddle 每个进程只用一个线程）；同一个模型由缓存锁保证只训练一次
+NBVAL = --nbval-lax --current-env -n auto --dist loadfile
+
 test-notebooks: venv
-	$(PY) -m pytest --nbval-lax --current-env notebooks
+	$(PY) -m pytest $(NBVAL) notebooks
 
 # 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）
 test-built: venv
@@ -62,7 +65,7 @@ test: lint test-unit test-notebooks slides test-built
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat
 	PYTHONPATH=src $(CPY) -m pytest tests -m "not browser and not book" -p no:cacheprovider
-	LENET_CACHE_DIR=$(CURDIR)/.cache/lenet-paddle26 $(CPY) -m pytest --nbval-lax --current-env notebooks -p no:cacheprovider
+	LENET_CACHE_DIR=$(CURDIR)/.cache/lenet-paddle26 $(CPY) -m pytest $(NBVAL) notebooks -p no:cacheprovider
 
 # 在全新的临时缓存里训练（时间是这一次测的），再把模型复制进 LENET_CACHE_DIR；机器空闲时跑。
 # 结果 benchmarks/results.json 提交进仓库，附录一章读取它。
