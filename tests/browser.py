@@ -1,4 +1,4 @@
-"""浏览器测试的共用部分：本机 HTTP 服务、离线的无头 Chromium、请求与控制台记录。"""
+"""检查构建结果的测试的共用部分：构建产物是否存在、本机 HTTP 服务、离线的无头 Chromium、请求与控制台记录。"""
 
 from __future__ import annotations
 
@@ -32,6 +32,15 @@ def require_chromium() -> str:
             pytest.fail("CI 需要 Chromium（apt-get install chromium）")
         pytest.skip("没有 Chromium：浏览器测试跳过（apt-get install chromium）")
     return path
+
+
+def require_built(path: Path, command: str) -> None:
+    """构建产物不存在时：CI 上失败（说明构建步骤坏了），读者机器上跳过并提示命令。"""
+    if not path.exists():
+        message = f"{path} 不存在：先运行 {command}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

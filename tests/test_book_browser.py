@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +13,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 
-from browser import ARTIFACTS, PageLog, offline_browser, serve
+from browser import ARTIFACTS, PageLog, offline_browser, require_built, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -33,10 +32,7 @@ def _pages() -> list[str]:
 
 @pytest.fixture(scope="module")
 def site():
-    if not (HTML / "index.html").exists():
-        if os.environ.get("CI"):
-            pytest.fail("_build/html 不存在：先运行 make book")
-        pytest.skip("_build/html 不存在：先运行 make book")
+    require_built(HTML / "index.html", "make book")
     with serve(HTML) as url, offline_browser() as context:
         yield url, context
 

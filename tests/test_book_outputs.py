@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from browser import require_built
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
@@ -16,10 +17,7 @@ pytestmark = pytest.mark.book
 
 @pytest.fixture(scope="module")
 def cache():
-    if not CACHE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("没有执行缓存：先运行 make book")
-        pytest.skip("没有执行缓存：先运行 make book")
+    require_built(CACHE, "make book")
     from jupyter_cache import get_cache
 
     return get_cache(str(CACHE))

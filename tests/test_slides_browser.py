@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from browser import PageLog, offline_browser, serve
+from browser import PageLog, offline_browser, require_built, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SLIDES = ROOT / "_build" / "slides"
@@ -39,10 +38,7 @@ PROBE = """async () => {
 
 @pytest.fixture(scope="module")
 def decks():
-    if not (SLIDES / "index.html").exists():
-        if os.environ.get("CI"):
-            pytest.fail("_build/slides 不存在：先运行 make slides")
-        pytest.skip("_build/slides 不存在：先运行 make slides")
+    require_built(SLIDES / "index.html", "make slides")
     with serve(SLIDES) as url, offline_browser() as context:
         yield url, context
 
