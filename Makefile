@@ -19,6 +19,7 @@ export PYTHONHASHSEED = 0
 BOOK_FLAGS = -W -n --keep-going
 
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
+NPM := $(shell command -v npm)
 
 .PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat bench lint clean
 
@@ -60,7 +61,8 @@ test-notebooks: venv
 test-built: venv
 	$(PY) -m pytest tests -m "book or browser"
 
-test: lint test-unit test-notebooks slides test-built
+# 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）
+test: lint test-unit test-notebooks $(if $(NPM),slides,book) test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat
