@@ -127,24 +127,17 @@ def test_truncated_payload_inside_valid_gzip(mnist_copy):
     _assert_clear(exc, path.name)
 
 
-def test_wrong_magic(mnist_copy):
-    # 图像文件的位置上放了标签文件
-    (mnist_copy / "t10k-images-idx3-ubyte.gz").write_bytes(
-        (mnist_copy / "t10k-labels-idx1-ubyte.gz").read_bytes()
-    )
-    with pytest.raises(data.MNISTDataError, match="魔数") as exc:
-        data.load_numpy("test", mnist_copy)
-    _assert_clear(exc, "t10k-images-idx3-ubyte.gz")
-
-
-def test_labels_paired_with_wrong_images(mnist_copy):
-    # 训练集标签的位置上放了测试集标签：样本数不符
-    (mnist_copy / "train-labels-idx1-ubyte.gz").write_bytes(
-        (mnist_copy / "t10k-labels-idx1-ubyte.gz").read_bytes()
-    )
-    with pytest.raises(data.MNISTDataError, match="10000") as exc:
-        data.load_numpy("train", mnist_copy)
-    _assert_clear(exc, "train-labels-idx1-ubyte.gz")
+@pytest.mark.parametrize("target, source, split, match", [
+    # 图像文件的位置上放了标签文件：魔数不对
+    ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "test", "魔数"),
+    # 训练集标签的位置上放了测试集标签：与图像的样本数不符
+    ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train", "10000"),
+], ids=["wrong-magic", "labels-paired-with-wrong-images"])
+def test_wrong_file_in_place(mnist_copy, target, source, split, match):
+    (mnist_copy / target).write_bytes((mnist_copy / source).read_bytes())
+    with pytest.raises(data.MNISTDataError, match=match) as exc:
+        data.load_numpy(split, mnist_copy)
+    _assert_clear(exc, target)
 
 
 def test_wrong_checksum(mnist_copy):

@@ -59,29 +59,38 @@ def setup_fonts() -> str | None:
 
 # ---------------------------------------------------------------- 数据
 
-def show_digits(images, labels=None, predictions=None, ncols: int = 10, size: float = 1.0,
-                title: str | None = None):
-    """把若干张 28×28 灰度图排成网格；标题写真实标签，给了预测时写“预测/真实”，错的标红。"""
+def _digit_grid(images, titles, colors, ncols: int, size: float, height: float, title):
+    """把若干张 28×28 灰度图排成网格，每张配一个标题（颜色可各不相同）。"""
     setup_fonts()
     n = len(images)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.25),
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * height),
                              squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
-        if i >= n:
-            continue
-        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
-        if predictions is not None:
-            ok = labels is None or predictions[i] == labels[i]
-            text = f"预测 {predictions[i]}" if labels is None else f"{predictions[i]} / {labels[i]}"
-            ax.set_title(text, fontsize=9, color="black" if ok else "crimson")
-        elif labels is not None:
-            ax.set_title(f"标签 {labels[i]}", fontsize=9)
+        if i < n:
+            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
+            if titles[i]:
+                ax.set_title(titles[i], fontsize=9, color=colors[i])
     if title:
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def show_digits(images, labels=None, predictions=None, ncols: int = 10, size: float = 1.0,
+                title: str | None = None):
+    """把若干张 28×28 灰度图排成网格；标题写真实标签，给了预测时写“预测/真实”，错的标红。"""
+    titles, colors = [], []
+    for i in range(len(images)):
+        if predictions is not None:
+            ok = labels is None or predictions[i] == labels[i]
+            titles.append(f"预测 {predictions[i]}" if labels is None else f"{predictions[i]} / {labels[i]}")
+            colors.append("black" if ok else "crimson")
+        else:
+            titles.append(f"标签 {labels[i]}" if labels is not None else None)
+            colors.append("black")
+    return _digit_grid(images, titles, colors, ncols, size, 1.25, title)
 
 
 def show_pixels(image, ax=None):
@@ -425,22 +434,9 @@ def plot_confusion_matrix(cm, ax=None, title: str | None = "混淆矩阵"):
 def show_mistakes(images, labels, predictions, confidences, ncols: int = 6, size: float = 1.5,
                   title: str | None = None):
     """误判的图：每张的标题写“真 a → 判 b”和模型给预测类别的概率（置信度）。"""
-    setup_fonts()
-    n = len(images)
-    ncols = min(ncols, n)
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.3),
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < n:
-            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
-            ax.set_title(f"真 {labels[i]} → 判 {predictions[i]}\n置信度 {confidences[i]:.3f}",
-                         fontsize=9, color="crimson")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    titles = [f"真 {t} → 判 {p}\n置信度 {c:.3f}" for t, p, c in zip(labels, predictions, confidences)]
+    return _digit_grid(images, titles, ["crimson"] * len(images), min(ncols, len(images)), size, 1.3,
+                       title)
 
 
 # ---------------------------------------------------------------- 优化
