@@ -469,6 +469,20 @@ def _terminate(proc: subprocess.Popen) -> None:
             pass
 
 
+# 别的进程出错退出后，还在 all-reduce 里的进程会因通信中断而失败：这是后果，不是原因
+_COMMUNICATION_ERROR = re.compile(r"gloo|nccl|TIMEOUT|Connection (reset|closed)", re.IGNORECASE)
+
+
+def _first_failure(result: LaunchResult) -> int | None:
+    """出错的根源进程：日志里有 Python 异常、且不是通信中断的那个；找不到时用启动器报告的进程。"""
+    for rank in result.ranks:
+        log = result.log(rank)
+        if "Traceback (most recent call last)" in log and not _COMMUNICATION_ERROR.search(_tail(log, 15)):
+            return rank
+    m = re.search(r"Container rank (\d+) status failed", result.output)
+    return int(m[1]) if m else None
+
+
 def _tail(text: str, lines: int = 12) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
@@ -499,8 +513,7 @@ def launch(script_args, nprocs: int = 2, log_dir=None, timeout: float = 600.0, c
         timed_out = True
     result = LaunchResult(command, None if timed_out else proc.returncode, time.perf_counter() - start,
                           output, log_dir, timed_out=timed_out, ranks=list(range(nprocs)))
-    m = re.search(r"Container rank (\d+) status failed", output)
-    result.failed_rank = int(m[1]) if m else None
+    result.failed_rank = _first_failure(result)
     if check and timed_out:
         logs = "\n".join(f"--- workerlog.{r}（最后几行 / last lines）---\n{_tail(result.log(r), 5)}"
                          for r in range(nprocs))
@@ -535,7 +548,7 @@ def _config_from_args(args) -> DataParallelConfig:
     return replace(config, **overrides)
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lenet.distributed", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="数据并行训练（由 paddle.distributed.launch 启动）")
@@ -556,7 +569,11 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--adam-steps", type=int, default=ProbeConfig.adam_steps)
     p.add_argument("--timing-rounds", type=int, default=ProbeConfig.timing_rounds)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
     if args.command == "train":
         config = _config_from_args(args)
         if config.nprocs != world()[1]:
