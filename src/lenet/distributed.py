@@ -125,7 +125,7 @@ def _all_reduce_sum(values) -> np.ndarray:
     return t.numpy()
 
 
-class _Indices(paddle.io.Dataset):
+class IndexDataset(paddle.io.Dataset):
     """只有长度的数据集：DistributedBatchSampler 只需要它给出下标，图像从内存中的整块张量里取。"""
 
     def __init__(self, n: int):
@@ -199,7 +199,7 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
     paddle.seed(config.seed + 1000 * rank)  # 数据增强的随机数：各进程不同
 
     # 所有进程用同一个打乱顺序（种子是轮次），各取其中互不重叠的一份；不足一批的尾巴丢掉
-    sampler = paddle.io.DistributedBatchSampler(_Indices(n_fit), batch_size=local_batch, shuffle=True,
+    sampler = paddle.io.DistributedBatchSampler(IndexDataset(n_fit), batch_size=local_batch, shuffle=True,
                                                 drop_last=True)
     steps = len(sampler)
     opt, scheduler = recipe.make_optimizer(config, network, config.epochs * steps)
@@ -354,8 +354,9 @@ def time_steps(config: ProbeConfig = ProbeConfig(), size: int = 1, data_dir=None
     sync_times, compute_times = [], []
     for _ in range(config.timing_rounds):
         sync_times += timed(True)
-        compute_times += timed(False)
-    result = {"step": np.array(sync_times), "compute": np.array(compute_times)}
+        if size > 1:  # 单进程没有通信：一步就是计算
+            compute_times += timed(False)
+    result = {"step": np.array(sync_times), "compute": np.array(compute_times or sync_times)}
     if size > 1:
         grads = paddle.zeros([sum(int(p.numel()) for p in network.parameters())])
         allreduce = []
@@ -481,6 +482,16 @@ def _first_failure(result: LaunchResult) -> int | None:
             return rank
     m = re.search(r"Container rank (\d+) status failed", result.output)
     return int(m[1]) if m else None
+
+
+# 启动器的配置清单、Paddle 内部的调试行和提示：读日志时不需要
+_NOISE = re.compile(r"LAUNCH INFO \S+ \S+ ([a-z_]+: |-{5,})|={5,}|FLAGS\(|[IW]\d{4} "
+                    r"|\s*warnings\.warn\(|.*No ccache found")
+
+
+def readable(text: str) -> str:
+    """去掉日志里的噪声行（启动器的配置清单、Paddle 的调试输出），便于阅读。"""
+    return "\n".join(line for line in text.splitlines() if line.strip() and not _NOISE.match(line))
 
 
 def _tail(text: str, lines: int = 12) -> str:
