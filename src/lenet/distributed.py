@@ -76,7 +76,7 @@ class DataParallelConfig(RecipeConfig):
                 args += ["--data-dir", str(data_dir)]
             result = launch(args, nprocs=self.nprocs, log_dir=Path(tmp) / "logs")
             if verbose:
-                print(result.log(0))
+                print(readable(result.log(0)))
             network, history = cache.load(out, self.activation)
         return network, history
 
