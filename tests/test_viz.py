@@ -207,6 +207,16 @@ def test_plot_lr_schedule(tmp_path, no_missing_glyphs):
     _render(ax.figure, tmp_path)
 
 
+def test_plot_step_times(tmp_path, no_missing_glyphs):
+    ax = viz.plot_step_times({"1 个进程": {"计算": 0.008}, "2 个进程": {"计算": 0.005, "通信与等待": 0.002}},
+                             title="每步耗时")
+    assert len(ax.patches) == 4  # 2 段 × 2 个条（没有的段宽度为 0）
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == [0.0, 2.0, 5.0, 8.0]
+    assert any("7.0 ms" in t.get_text() for t in ax.texts) and any("8.0 ms" in t.get_text() for t in ax.texts)
+    _render(ax.figure, tmp_path)
+
+
 def test_plot_test_accuracy(tmp_path, no_missing_glyphs):
     runs = [([1, 2, 3], [0.9, 0.95, 0.97]), ([1, 2, 3], [0.91, 0.94, 0.98])]
     ax = viz.plot_test_accuracy({"种子配置": runs, "完整配方": runs[:1]},

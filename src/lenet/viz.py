@@ -596,3 +596,29 @@ def plot_test_accuracy(curves: dict, references: dict | None = None, xlabel: str
         ax.set_title(title)
     ax.figure.tight_layout()
     return ax
+
+
+def plot_step_times(bars: dict, ax=None, title: str | None = None):
+    """每步耗时的分解：每个条是 {段名: 秒}（如“计算”“通信与等待”），横向堆叠，单位毫秒，右端标出总和。"""
+    setup_fonts()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.8 + 0.7 * len(bars)))
+    names = list(bars)
+    segments = list(dict.fromkeys(k for parts in bars.values() for k in parts))
+    left = np.zeros(len(names))
+    for j, segment in enumerate(segments):
+        widths = np.array([bars[n].get(segment, 0) * 1e3 for n in names])
+        ax.barh(names, widths, left=left, color=f"C{j}", label=segment, height=0.55)
+        left += widths
+    for i, n in enumerate(names):
+        total = sum(bars[n].values()) * 1e3
+        ax.text(total, i, f" {total:.1f} ms", va="center", fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("每步耗时（毫秒）")
+    ax.set_xlim(0, max(sum(p.values()) for p in bars.values()) * 1e3 * 1.2)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=9, loc="lower right")
+    if title:
+        ax.set_title(title)
+    ax.figure.tight_layout()
+    return ax
