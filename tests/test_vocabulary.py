@@ -100,8 +100,12 @@ def test_table_headers_are_words_not_identifiers(where, text):
             assert not bad, f"{where}：表头 {bad}"
 
 
+TEXT_SUFFIXES = {".html", ".js", ".json", ".ipynb", ".md", ".txt"}  # 页面、搜索索引、可下载的笔记本
+
+
 def _built_pages(root: Path):
-    return [p for p in root.rglob("*.html") if not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    return [p for p in root.rglob("*") if p.suffix in TEXT_SUFFIXES and p.is_file()
+            and not any(part.startswith(".") or part in ("libs", "node_modules") for part in p.relative_to(root).parts)]
 
 
 @pytest.mark.book
@@ -122,12 +126,15 @@ def test_rendered_slides_never_say_seed_notebook():
 
 @pytest.mark.book
 def test_rendered_book_interface_is_chinese():
-    """书的界面文字（可配置的部分）是中文：代码折叠按钮、搜索框。"""
+    """书的界面文字（能配置的部分）是中文：代码折叠按钮、答案的折叠提示、搜索框、侧栏按钮、标题链接、版权行。"""
     require_built(HTML / "index.html", "make book")
     page = (HTML / "notebooks" / "01_task.html").read_text(encoding="utf-8")
-    for english in ("Show code cell", "Hide code cell", "Search this book"):
-        assert english not in page, english
-    assert "显示代码" in page
+    english = ["Show code cell", "Hide code cell", "Click to show", "Click to hide", "Search this book",
+               "Toggle primary sidebar", "Toggle secondary sidebar", "Link to this heading", "Color mode",
+               "System Settings", "Copyright"]
+    assert not [e for e in english if e in page]
+    for chinese in ("显示代码", "点击展开", "搜索本书", "显示或隐藏章节目录", "链接到此标题", "颜色模式"):
+        assert chinese in page, chinese
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
