@@ -142,3 +142,31 @@ def test_only_hide_input_is_used(path):
     """_config.yml 把折叠按钮写成“显示代码 / 隐藏代码”：这只对 hide-input 对；要用 hide-output 等先改那里。"""
     tags = {t for c in _cells(path) for t in c.get("metadata", {}).get("tags", []) if t.startswith("hide-")}
     assert tags <= {"hide-input"}, tags
+
+
+GLOSSARY_TERMS = [  # 正文用到、术语表必须解释的词（issue 11 的清单加上本书新引入的）
+    "原笔记本", "互相关", "权重共享", "下采样", "部分连接", "连接数", "径向基函数", "Sigmoid", "饱和", "梯度消失",
+    "独热编码", "有限差分", "梯度检验", "动量", "偏差修正", "正则化", "权重衰减", "AdamW", "学习率调度", "预热",
+    "退火", "单周期学习率", "标签平滑", "最大后验", "置信度", "精确率", "召回率", "标准误差", "随机种子", "验证集",
+    "留出验证集", "训练模式 / 评估模式", "质心",
+]
+REFERENCE_LABELS = ["ref-lecun1989", "ref-lecun1998", "ref-mnist", "ref-paddle", "ref-adam", "ref-adamw",
+                    "ref-onecycle", "ref-labelsmoothing", "ref-goodfellow", "ref-d2l"]
+
+
+def test_glossary_defines_every_term_the_chapters_use():
+    rows = [line.split("|") for line in (ROOT / "book" / "glossary.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| ") and not line.startswith("| 中文")]
+    terms = [r[1].strip() for r in rows]
+    assert len(terms) == len(set(terms)), "术语表里有重复的词条"
+    assert not [t for t in GLOSSARY_TERMS if t not in terms]
+    assert all(r[3].strip() for r in rows), "每个词条都要有释义"
+
+
+def test_every_reference_has_a_link_target():
+    """各章用 [文字](#ref-xxx) 链接参考文献；每一条都要有固定的标签。"""
+    text = (ROOT / "book" / "references.md").read_text(encoding="utf-8")
+    labels = re.findall(r"^\((ref-[a-z0-9]+)\)=$", text, flags=re.M)
+    assert labels == sorted(set(labels), key=labels.index) and set(labels) == set(REFERENCE_LABELS)
+    used = {m for path in NOTEBOOKS for m in re.findall(r"\(#(ref-[a-z0-9]+)\)", path.read_text(encoding="utf-8"))}
+    assert used <= set(labels), used - set(labels)
