@@ -72,10 +72,10 @@ test-compat: venv-compat
 # 在全新的临时缓存里训练（时间是这一次测的），再把模型复制进 LENET_CACHE_DIR；机器空闲时跑。
 # 结果 benchmarks/results.json 提交进仓库，附录一章读取它。
 bench: venv
-	$(PY) -m lenet.bench --out benchmarks/results.json
+	$(PY) benchmarks/bench.py --out benchmarks/results.json
 
 lint: venv
-	$(VENV)/bin/ruff check src tests book/_ext slides tools
+	$(VENV)/bin/ruff check src tests book/_ext slides tools benchmarks
 
 clean:
 	rm -rf _build .cache

@@ -6,7 +6,7 @@ import numpy as np
 import paddle
 import pytest
 
-from lenet import model, recipe, train
+from lenet import cache, model, recipe, train
 
 TINY = replace(recipe.BEST, epochs=2, train_samples=6000, holdout=1000)
 
@@ -46,7 +46,7 @@ def test_onecycle_schedule_peaks_at_the_configured_rate():
     assert rates[0] == pytest.approx(recipe.BEST.learning_rate / 25, rel=1e-3)
     assert rates[-1] < recipe.BEST.learning_rate / 100
     assert isinstance(opt, paddle.optimizer.AdamW)
-    opt, sched = recipe.make_optimizer(recipe.SEED_FAST, model.LeNet(), steps=10)
+    opt, sched = recipe.make_optimizer(recipe.ORIGINAL_FAST, model.LeNet(), steps=10)
     assert sched is None and isinstance(opt, paddle.optimizer.Adam)
 
 
@@ -63,7 +63,7 @@ def test_fit_records_each_epoch_and_learns(mnist_dir):
 
 def test_recipe_models_go_through_the_shared_cache(mnist_dir, cache_dir):
     cfg = replace(TINY, epochs=1, holdout=0)
-    net, hist, from_cache = train.trained(cfg, verbose=0)
-    again, hist2, from_cache2 = train.trained(cfg, verbose=0)
+    net, hist, from_cache = cache.trained(cfg, verbose=0)
+    again, hist2, from_cache2 = cache.trained(cfg, verbose=0)
     assert not from_cache and from_cache2 and hist == hist2
-    assert cfg.name().startswith("recipe-relu") and cfg.key() != train.SEED_CONFIG.key()
+    assert cfg.name().startswith("recipe-relu") and cfg.key() != train.ORIGINAL_CONFIG.key()

@@ -5,10 +5,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lenet import model, train
+from lenet import cache, model, train
 
 # 只用前 2000 张训练图：几秒就能真实训练完两轮
-TINY = replace(train.SEED_CONFIG, activation="relu", epochs=2, train_samples=2000)
+TINY = replace(train.ORIGINAL_CONFIG, activation="relu", epochs=2, train_samples=2000)
 
 
 def test_history_has_one_entry_per_epoch(mnist_dir, cache_dir):
@@ -22,7 +22,7 @@ def test_history_has_one_entry_per_epoch(mnist_dir, cache_dir):
 
 
 def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
-    net, hist, from_cache = train.trained(TINY, verbose=0)
+    net, hist, from_cache = cache.trained(TINY, verbose=0)
     assert not from_cache and len(hist) == 2
     acc = train.evaluate(net)["acc"]
 
@@ -30,18 +30,18 @@ def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
         raise AssertionError("cached model should have been reused")
 
     monkeypatch.setattr(train, "fit", no_training)
-    again, hist2, from_cache = train.trained(TINY, verbose=0)
+    again, hist2, from_cache = cache.trained(TINY, verbose=0)
     assert from_cache and hist2 == hist
     assert train.evaluate(again)["acc"] == pytest.approx(acc)
     # 改变任何设置都会换一个缓存项，于是需要重新训练
     with pytest.raises(AssertionError, match="reused"):
-        train.trained(replace(TINY, learning_rate=2e-3), verbose=0)
+        cache.trained(replace(TINY, learning_rate=2e-3), verbose=0)
     assert len([p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]) == 1
 
 
 def test_seed_makes_training_repeatable(mnist_dir, cache_dir):
     """种子配置（全部 60000 张、批大小 64、Adam）训练一轮，两次结果逐位相同。"""
-    one_epoch = replace(train.SEED_CONFIG, epochs=1)
+    one_epoch = replace(train.ORIGINAL_CONFIG, epochs=1)
     a, ha = train.fit(one_epoch, verbose=0)
     b, hb = train.fit(one_epoch, verbose=0)
     assert ha.epochs == hb.epochs
@@ -61,6 +61,6 @@ def test_evaluate_matches_paddle_model(mnist_dir, cache_dir):
 
 
 def test_config_key_changes_with_every_field():
-    keys = {train.SEED_CONFIG.key(), train.RELU_CONFIG.key(),
-            replace(train.SEED_CONFIG, epochs=6).key(), replace(train.SEED_CONFIG, seed=1).key()}
+    keys = {train.ORIGINAL_CONFIG.key(), train.RELU_CONFIG.key(),
+            replace(train.ORIGINAL_CONFIG, epochs=6).key(), replace(train.ORIGINAL_CONFIG, seed=1).key()}
     assert len(keys) == 4

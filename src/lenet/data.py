@@ -233,14 +233,14 @@ def load_numpy(split: str = "train", data_dir=None) -> tuple[np.ndarray, np.ndar
 # ---------------------------------------------------------------- paddle.io.Dataset
 
 def default_transform():
-    """种子笔记本的预处理：把 0..255 线性映射到 [-1, 1]，输出形状 1×28×28（CHW）。"""
+    """原笔记本的预处理：把 0..255 线性映射到 [-1, 1]，输出形状 1×28×28（CHW）。"""
     from paddle.vision.transforms import Compose, Normalize
 
     return Compose([Normalize(mean=[127.5], std=[127.5], data_format="CHW")])
 
 
 def mnist_dataset(split: str = "train", transform="default", data_dir=None):
-    """返回 ``paddle.vision.datasets.MNIST`` 数据集（种子笔记本的 API），数据来自已校验的文件。
+    """返回 ``paddle.vision.datasets.MNIST`` 数据集（原笔记本的 API），数据来自已校验的文件。
 
     ``transform="default"`` 使用 :func:`default_transform`；传 ``None`` 得到 0..255 的原始值。
     """

@@ -13,21 +13,25 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import paddle
 import paddle.nn.functional as F
 
 from . import data as lenet_data
+from .cache import TrainingConfig
 from .model import LeNet
-from .train import config_key, set_seed
+from .train import set_seed
 
-BACKGROUND = -1.0  # 黑色像素归一化后的值（与种子笔记本的 Normalize 相同）
+BACKGROUND = -1.0  # 黑色像素归一化后的值（与原笔记本的 Normalize 相同）
 
 
 @dataclass(frozen=True)
-class RecipeConfig:
+class RecipeConfig(TrainingConfig):
     """内存张量训练循环的全部设置；默认值就是达到 99.2% 的配方。"""
+
+    prefix: ClassVar[str] = "recipe"
 
     activation: str = "relu"
     epochs: int = 15
@@ -44,19 +48,13 @@ class RecipeConfig:
     seed: int = 0
     train_samples: int | None = None  # 只用前 N 张训练图（快速实验、测试）
 
-    def key(self) -> str:
-        return config_key(self)
-
-    def name(self) -> str:
-        return f"recipe-{self.activation}-e{self.epochs}-b{self.batch_size}-s{self.seed}-{self.key()}"
-
     def run(self, verbose: int = 1, data_dir=None):
         return fit(self, data_dir=data_dir, log=print if verbose else None)
 
 
 BEST = RecipeConfig()
-# 种子笔记本的配置在同一个训练循环里：Sigmoid、Adam 1e-3、批大小 64、5 轮、无增强
-SEED_FAST = RecipeConfig(activation="sigmoid", epochs=5, batch_size=64, learning_rate=1e-3,
+# 原笔记本的配置在同一个训练循环里：Sigmoid、Adam 1e-3、批大小 64、5 轮、无增强
+ORIGINAL_FAST = RecipeConfig(activation="sigmoid", epochs=5, batch_size=64, learning_rate=1e-3,
                          schedule="constant", weight_decay=0.0, label_smoothing=0.0, augment=False)
 
 

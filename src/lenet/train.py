@@ -1,31 +1,24 @@
-"""训练与评估：种子笔记本的 ``paddle.Model`` 配方、逐轮记录、批量评估、随机种子和训练结果缓存。"""
+"""训练与评估：原笔记本的 ``paddle.Model`` 写法、逐轮记录、批量评估和随机种子（缓存见 :mod:`lenet.cache`）。"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import random
-import shutil
-import tempfile
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numpy as np
 import paddle
 
 from . import data as lenet_data
+from .cache import TrainingConfig
 from .model import LeNet
-
-CACHE_ENV = "LENET_CACHE_DIR"
-# 训练代码的行为一旦改变就把这个数加一，旧的缓存随之失效
-CACHE_VERSION = 1
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    """一次训练的全部设置；缓存按它的内容区分。默认值就是种子笔记本的配置。"""
+class TrainConfig(TrainingConfig):
+    """``paddle.Model.fit`` 训练的全部设置；缓存按它的内容区分。默认值就是原笔记本的配置。"""
+
+    prefix: ClassVar[str] = "lenet"
 
     activation: str = "sigmoid"
     epochs: int = 5
@@ -34,26 +27,14 @@ class TrainConfig:
     seed: int = 2024
     train_samples: int | None = None  # 只用前 N 张训练图（快速实验、测试）；None 表示全部
 
-    def key(self) -> str:
-        return config_key(self)
-
-    def name(self) -> str:
-        return f"lenet-{self.activation}-e{self.epochs}-b{self.batch_size}-s{self.seed}-{self.key()}"
-
     def run(self, verbose: int = 1, data_dir=None):
-        """按种子配方训练，返回 (网络, 逐轮记录)。"""
+        """按原笔记本的写法训练，返回 (网络, 逐轮记录)。"""
         model, history = fit(self, verbose=verbose, data_dir=data_dir)
         return model.network, history.epochs
 
 
-def config_key(config) -> str:
-    """配置内容（含类名和 CACHE_VERSION）的短哈希，用作缓存键。"""
-    fields = {**asdict(config), "kind": type(config).__name__, "cache_version": CACHE_VERSION}
-    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
-
-
-SEED_CONFIG = TrainConfig()
-RELU_CONFIG = replace(SEED_CONFIG, activation="relu")
+ORIGINAL_CONFIG = TrainConfig()  # 原笔记本的配置：Sigmoid、Adam 1e-3、批大小 64、5 轮
+RELU_CONFIG = replace(ORIGINAL_CONFIG, activation="relu")
 
 
 def set_seed(seed: int) -> None:
@@ -102,7 +83,7 @@ class History(paddle.callbacks.Callback):
 
 
 def prepare(network: paddle.nn.Layer, learning_rate: float = 1e-3) -> paddle.Model:
-    """种子笔记本的 ``paddle.Model``：Adam + 交叉熵损失 + 准确率。"""
+    """原笔记本的 ``paddle.Model``：Adam + 交叉熵损失 + 准确率。"""
     model = paddle.Model(network)
     model.prepare(
         paddle.optimizer.Adam(learning_rate=learning_rate, parameters=network.parameters()),
@@ -112,8 +93,8 @@ def prepare(network: paddle.nn.Layer, learning_rate: float = 1e-3) -> paddle.Mod
     return model
 
 
-def fit(config: TrainConfig = SEED_CONFIG, verbose: int = 1, data_dir=None):
-    """按种子配方训练：``model.fit(train, epochs, batch_size, verbose)``，每轮结束在测试集上评估。
+def fit(config: TrainConfig = ORIGINAL_CONFIG, verbose: int = 1, data_dir=None):
+    """按原笔记本的写法训练：``model.fit(train, epochs, batch_size, verbose)``，每轮结束在测试集上评估。
 
     返回 (paddle.Model, History)。
     """
@@ -149,7 +130,7 @@ def predict_logits(network: paddle.nn.Layer, images: np.ndarray, batch_size: int
 
 
 def evaluate(network: paddle.nn.Layer, split: str = "test", batch_size: int = 1000, data_dir=None):
-    """在整个 split 上求平均交叉熵和准确率。批大小默认 1000，而不是种子笔记本隐含的 1。"""
+    """在整个 split 上求平均交叉熵和准确率。批大小默认 1000，而不是原笔记本隐含的 1。"""
     if isinstance(network, paddle.Model):
         network = network.network
     images, labels = lenet_data.load_numpy(split, data_dir)
@@ -158,65 +139,3 @@ def evaluate(network: paddle.nn.Layer, split: str = "test", batch_size: int = 10
         paddle.to_tensor(logits), paddle.to_tensor(labels.reshape(-1, 1))
     )
     return {"loss": float(loss), "acc": float((logits.argmax(1) == labels).mean())}
-
-
-# ---------------------------------------------------------------- 缓存
-
-def cache_dir() -> Path:
-    """训练结果缓存目录：环境变量 ``LENET_CACHE_DIR``，否则 ``~/.cache/lenet``。"""
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "lenet")
-
-
-def trained(config=SEED_CONFIG, verbose: int = 1, data_dir=None):
-    """返回按 ``config`` 训练好的网络和逐轮记录；缓存里有就直接读取，没有才训练并存入缓存。
-
-    ``config`` 可以是 :class:`TrainConfig`（种子配方）或 :class:`lenet.recipe.RecipeConfig`。
-    返回 (LeNet, history: list[dict], from_cache: bool)。任何章节单独打开都能用它拿到训练好的模型。
-    同时有两个进程要同一个配置时，后来的等前一个训练完再读缓存，不会重复训练。
-    """
-    entry = cache_dir() / config.name()
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(entry.with_name(entry.name + ".lock")):
-        cached = _load(entry, config.activation)
-        if cached is not None:
-            return (*cached, True)
-        network, history = config.run(verbose=verbose, data_dir=data_dir)
-        # 先写到临时目录再改名：中途被打断不会留下半个缓存
-        tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
-        try:
-            paddle.save(network.state_dict(), str(tmp / "model.pdparams"))
-            (tmp / "history.json").write_text(json.dumps(history, indent=1), encoding="utf-8")
-            (tmp / "config.json").write_text(json.dumps(asdict(config), indent=1), encoding="utf-8")
-            if entry.exists():
-                shutil.rmtree(entry)
-            tmp.rename(entry)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    network.eval()
-    return network, history, False
-
-
-def _load(entry: Path, activation: str):
-    params, hist = entry / "model.pdparams", entry / "history.json"
-    if not (params.is_file() and hist.is_file()):
-        return None
-    network = LeNet(activation)
-    network.set_state_dict(paddle.load(str(params)))
-    network.eval()
-    return network, json.loads(hist.read_text(encoding="utf-8"))
-
-
-@contextmanager
-def _locked(path: Path):
-    """进程间互斥（POSIX 的 flock）；没有 fcntl 的系统（Windows）上不加锁。"""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    with open(path, "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)

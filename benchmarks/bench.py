@@ -1,19 +1,19 @@
 """基准测试：训练速度、评估速度、达到 98% 的时间、多个随机种子上的准确率。
 
-    python -m lenet.bench [--quick] [--seeds 3] [--out benchmarks/results.json] [--reuse-cache]
+    python benchmarks/bench.py [--quick] [--seeds 3] [--out benchmarks/results.json] [--reuse-cache]
 
 测什么（结果打印成表格，并写成 JSON，书的附录读取它）：
 
-1. 训练吞吐量（张/秒）：包里的训练循环 ``lenet.recipe.fit``（SEED_FAST 的设置：Sigmoid、Adam 1e-3、
+1. 训练吞吐量（张/秒）：包里的训练循环 ``lenet.recipe.fit``（ORIGINAL_FAST 的设置：Sigmoid、Adam 1e-3、
    批大小 64）与本文件里一个最简单的手写 Paddle 训练循环（同一个网络、同样的张量、同样的步数）交替各跑几次，
-   取最好的一次比较；开销 = (手写 / 包 − 1)·100%。种子笔记本的 ``paddle.Model.fit`` 同样步数一并测出。
-2. 在 10,000 张测试图上评估的时间：``lenet.train.evaluate``（批大小 1000）与种子笔记本的
+   取最好的一次比较；开销 = (手写 / 包 − 1)·100%。原笔记本的 ``paddle.Model.fit`` 同样步数一并测出。
+2. 在 10,000 张测试图上评估的时间：``lenet.train.evaluate``（批大小 1000）与原笔记本的
    ``paddle.Model.evaluate``（隐含的批大小 1）。
-3. 种子配置、只换 ReLU、完整配方（``lenet.recipe.BEST``）在若干随机种子上的准确率（中位数与范围）、
+3. 原笔记本配置、只换 ReLU、完整配方（``lenet.recipe.BEST``）在若干随机种子上的准确率（中位数与范围）、
    纯训练时间、第一次达到 98% 测试准确率时的累计训练时间，旁边是 LeCun 等（1998）的 99.05%。
 4. 机器与软件版本，以及各项目标是否达到。
 
-训练都经过 ``lenet.train.trained``，训练好的模型进入缓存（附录一章直接读取 BEST 的种子 0）。
+训练都经过 ``lenet.cache.trained``，训练好的模型进入缓存（附录一章直接读取 BEST 的种子 0）。
 默认先在一个全新的临时缓存目录里训练，测到的是这一次的真实时间，结束后再把这些缓存项复制到
 ``LENET_CACHE_DIR``（覆盖同名项，书里的曲线与 JSON 一致）；``--reuse-cache`` 则直接用已有的缓存，
 读到的训练时间是当初训练时记录的（JSON 里 ``from_cache`` 为 true）。
@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -39,29 +40,20 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from . import data as lenet_data
-from . import recipe, train
-from .model import LeNet
+from lenet import cache, recipe, train
+from lenet import data as lenet_data
+from lenet.model import LECUN_1998, LeNet
 
-LECUN_1998 = {
-    "test_error": 0.0095,
-    "test_acc": 0.9905,
-    "test_error_with_distortions": 0.008,  # 同一论文：训练集加入人工扭曲（数据增强）后
-    "parameters": 60000,  # 论文所述“约 60,000 个可训练参数”（32×32 输入）
-    "source": "LeCun, Bottou, Bengio, Haffner (1998), Gradient-based learning applied to document "
-              "recognition, Proc. IEEE 86(11); LeNet-5 on 32x32 padded input: 0.95% without distortions, "
-              "0.8% with artificially distorted training images",
-}
 TARGETS = {  # 名称: (比较, 阈值)
     "overhead_pct": ("<=", 5.0),
     "package_eval_seconds": ("<", 1.5),
     "best_median_acc": (">=", 0.992),
     "best_max_train_seconds": ("<=", 180.0),
 }
-# (键, 中文名, 配置)；种子配置与 ReLU 版本都在 recipe 的内存张量循环里训练
+# (键, 中文名, 配置)；原笔记本配置与 ReLU 版本都在 recipe 的内存张量循环里训练
 CONFIGS = [
-    ("seed_sigmoid", "种子配置（Sigmoid）", recipe.SEED_FAST),
-    ("relu", "只换 ReLU", replace(recipe.SEED_FAST, activation="relu")),
+    ("seed_sigmoid", "原笔记本配置（Sigmoid）", recipe.ORIGINAL_FAST),
+    ("relu", "只换 ReLU", replace(recipe.ORIGINAL_FAST, activation="relu")),
     ("best", "完整配方（BEST）", recipe.BEST),
 ]
 ACC_98 = 0.98
@@ -70,7 +62,7 @@ ACC_98 = 0.98
 # ---------------------------------------------------------------- 1. 训练吞吐量
 
 def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
-    """最简单的手写训练循环（与 SEED_FAST 相同的网络、优化器、批次）；返回纯训练秒数。"""
+    """最简单的手写训练循环（与 ORIGINAL_FAST 相同的网络、优化器、批次）；返回纯训练秒数。"""
     train.set_seed(seed)
     rng = np.random.default_rng(seed)
     net = LeNet("sigmoid")
@@ -89,15 +81,15 @@ def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
 
 
 def package_loop(steps: int, batch_size: int = 64, seed: int = 0) -> float:
-    """``lenet.recipe.fit`` 跑 1 轮、恰好 ``steps`` 步（SEED_FAST 的设置）；返回它记录的纯训练秒数。"""
-    config = replace(recipe.SEED_FAST, epochs=1, batch_size=batch_size, seed=seed,
+    """``lenet.recipe.fit`` 跑 1 轮、恰好 ``steps`` 步（ORIGINAL_FAST 的设置）；返回它记录的纯训练秒数。"""
+    config = replace(recipe.ORIGINAL_FAST, epochs=1, batch_size=batch_size, seed=seed,
                      train_samples=steps * batch_size)
     _, history = recipe.fit(config, log=None)
     return history[-1]["seconds"]
 
 
 def model_fit_loop(steps: int, batch_size: int = 64, seed: int = 0) -> float:
-    """种子笔记本的 ``paddle.Model.fit``（DataLoader 逐张取图、每批算准确率）训练 ``steps`` 步；返回秒数。"""
+    """原笔记本的 ``paddle.Model.fit``（DataLoader 逐张取图、每批算准确率）训练 ``steps`` 步；返回秒数。"""
     train.set_seed(seed)
     model = train.prepare(LeNet("sigmoid"))
     dataset = lenet_data.mnist_dataset("train")
@@ -140,7 +132,7 @@ def throughput(steps: int, repeats: int, batch_size: int = 64) -> dict:
 # ---------------------------------------------------------------- 2. 评估时间
 
 def evaluation(network, repeats: int = 3, seed_way_images: int | None = None) -> dict:
-    """``lenet.train.evaluate``（批大小 1000）与种子的 ``Model.evaluate``（批大小 1）在测试集上的用时。"""
+    """``lenet.train.evaluate``（批大小 1000）与原笔记本的 ``Model.evaluate``（批大小 1）在测试集上的用时。"""
     pkg_seconds, acc = [], None
     for _ in range(repeats):
         start = time.perf_counter()
@@ -149,7 +141,7 @@ def evaluation(network, repeats: int = 3, seed_way_images: int | None = None) ->
     dataset = lenet_data.mnist_dataset("test")
     if seed_way_images:
         dataset = paddle.io.Subset(dataset, list(range(seed_way_images)))
-    model = train.prepare(network)  # 种子笔记本的 paddle.Model(...).prepare(Adam, 交叉熵, 准确率)
+    model = train.prepare(network)  # 原笔记本的 paddle.Model(...).prepare(Adam, 交叉熵, 准确率)
     start = time.perf_counter()
     result = model.evaluate(dataset, batch_size=1, verbose=0)
     seed_seconds = time.perf_counter() - start
@@ -160,7 +152,7 @@ def evaluation(network, repeats: int = 3, seed_way_images: int | None = None) ->
                     "median_seconds": pkg_median, "acc": acc},
         "seed_way": {"batch_size": 1, "images": n_seed, "seconds": seed_seconds,
                      "acc": float(np.ravel(result["acc"])[0])},
-        # 按每张图的用时比较（--quick 时种子的方式只评估一部分图）
+        # 按每张图的用时比较（--quick 时原笔记本的方式只评估一部分图）
         "speedup": (seed_seconds / n_seed) / (pkg_median / lenet_data.COUNTS["test"]),
     }
 
@@ -188,8 +180,11 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-def accuracy_runs(seeds, quick: bool = False, log=print) -> dict:
-    """每个配置、每个随机种子训练一次（经 ``lenet.train.trained``，进入缓存）并汇总。"""
+def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log=print) -> tuple[dict, dict]:
+    """每个配置、每个随机种子训练一次（经 ``lenet.cache.trained``，存进 ``cache_dir``）并汇总。
+
+    返回 (每个配置的汇总, {(配置, 种子): 网络})。
+    """
     out, networks = {}, {}
     for key, label, config in CONFIGS:
         if quick:
@@ -197,13 +192,13 @@ def accuracy_runs(seeds, quick: bool = False, log=print) -> dict:
         runs = []
         for seed in seeds:
             cfg = replace(config, seed=seed)
-            log(f"  训练 {label}，种子 {seed}（{cfg.epochs} 轮）……", flush=True)
-            net, history, from_cache = train.trained(cfg, verbose=0)
+            log(f"  训练 {label}，种子 {seed}（{cfg.epochs} 轮）……")
+            net, history, from_cache = cache.trained(cfg, verbose=0, cache_dir=cache_dir)
             networks[(key, seed)] = net
             run = summarize_run(seed, history, from_cache)
             runs.append(run)
             log(f"    测试准确率 {run['final_acc']:.4f}，纯训练 {run['train_seconds']:.1f} 秒"
-                f"{'（读自缓存）' if from_cache else ''}", flush=True)
+                f"{'（读自缓存）' if from_cache else ''}")
         accs = [r["final_acc"] for r in runs]
         out[key] = {
             "label": label, "config": asdict(config), "epochs": config.epochs, "runs": runs,
@@ -263,15 +258,8 @@ def publish_cache(src: Path, dst: Path) -> list[str]:
     names = []
     for entry in sorted(p for p in src.iterdir() if p.is_dir() and not p.name.startswith(".")):
         target = dst / entry.name
-        with train._locked(target.with_name(target.name + ".lock")):
-            tmp = Path(tempfile.mkdtemp(dir=dst, prefix=".tmp-"))
-            try:
-                shutil.copytree(entry, tmp, dirs_exist_ok=True)
-                if target.exists():
-                    shutil.rmtree(target)
-                tmp.rename(target)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+        with cache.entry_lock(target):
+            cache.write_dir_atomically(target, lambda tmp, entry=entry: shutil.copytree(entry, tmp, dirs_exist_ok=True))
         names.append(entry.name)
     return names
 
@@ -313,7 +301,7 @@ def format_report(results: dict) -> str:
         "|---|---:|---:|---:|---:|",
         f"| `lenet.train.evaluate` | 1000 | {e['package']['images']} | {e['package']['median_seconds']:.2f} "
         f"| {e['package']['acc']:.4f} |",
-        f"| `Model.evaluate`（种子 seed） | 1 | {e['seed_way']['images']} | {e['seed_way']['seconds']:.2f} "
+        f"| `Model.evaluate`（原笔记本 original） | 1 | {e['seed_way']['images']} | {e['seed_way']['seconds']:.2f} "
         f"| {e['seed_way']['acc']:.4f} |",
         "",
         f"按每张图计，快 {e['speedup']:.0f} 倍 (speed-up per image)",
@@ -341,31 +329,25 @@ def format_report(results: dict) -> str:
 # ---------------------------------------------------------------- 入口
 
 def run(quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log=print) -> dict:
+    """跑全部测量，返回结果字典；``log(文字)`` 报告进度。"""
     start = time.perf_counter()
     seed_list = list(range(1 if quick else seeds))
-    user_cache = train.cache_dir()
+    user_cache = cache.default_cache_dir()
     fresh = quick or not reuse_cache
     tmp = tempfile.mkdtemp(prefix="lenet-bench-") if fresh else None
-    old_env = os.environ.get(train.CACHE_ENV)
     results = {"schema": 1, "mode": "quick" if quick else "full", "seeds": seed_list,
                "machine": machine_info(), "lecun_1998": LECUN_1998}
     try:
-        if tmp:
-            os.environ[train.CACHE_ENV] = tmp
-        log("1. 训练吞吐量……", flush=True)
+        log("1. 训练吞吐量……")
         results["throughput"] = throughput(steps=20 if quick else 300, repeats=2 if quick else 5)
-        log("2/3. 多个随机种子的训练……", flush=True)
-        results["configs"], networks = accuracy_runs(seed_list, quick=quick, log=log)
-        log("4. 测试集评估……", flush=True)
+        log("2/3. 多个随机种子的训练……")
+        results["configs"], networks = accuracy_runs(seed_list, Path(tmp or user_cache), quick=quick, log=log)
+        log("4. 测试集评估……")
         results["evaluation"] = evaluation(networks[("seed_sigmoid", 0)],
                                            seed_way_images=1000 if quick else None)
         published = publish_cache(Path(tmp), user_cache) if tmp and not quick else []
     finally:
         if tmp:
-            if old_env is None:
-                os.environ.pop(train.CACHE_ENV, None)
-            else:
-                os.environ[train.CACHE_ENV] = old_env
             shutil.rmtree(tmp, ignore_errors=True)
     results["cache"] = {
         "fresh": fresh,
@@ -379,14 +361,15 @@ def run(quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log=prin
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lenet.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="很小的设置，一分钟以内走完全部代码（测试用）")
     parser.add_argument("--seeds", type=int, default=3, help="每个配置训练几个随机种子（0, 1, …）")
     parser.add_argument("--out", type=Path, help="把结果写成 JSON")
     parser.add_argument("--reuse-cache", action="store_true",
                         help="直接用 LENET_CACHE_DIR 里已训练的模型（训练时间是当初记录的）")
     args = parser.parse_args(argv)
-    results = run(quick=args.quick, seeds=args.seeds, reuse_cache=args.reuse_cache)
+    results = run(quick=args.quick, seeds=args.seeds, reuse_cache=args.reuse_cache,
+                  log=functools.partial(print, flush=True))
     print()
     print(format_report(results))
     if args.out:
