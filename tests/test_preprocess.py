@@ -12,8 +12,8 @@ from lenet.data import load_numpy
 
 
 @pytest.fixture(scope="module")
-def digits():
-    images, labels = load_numpy("test")
+def digits(mnist_dir):
+    images, labels = load_numpy("test", mnist_dir)
     return images[:300], labels[:300]
 
 
