@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -149,9 +151,10 @@ def load_jit(prefix) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _on_gpu() -> bool:
+    """Paddle 当前是否在用 GPU（CUDA 版 Paddle，且当前设备不是 CPU）。"""
     import paddle
 
-    return paddle.device.get_device().startswith("gpu")
+    return paddle.device.is_compiled_with_cuda() and not paddle.device.get_device().startswith("cpu")
 
 
 def paddle_inference(prefix) -> Callable[[np.ndarray], np.ndarray]:
@@ -219,10 +222,31 @@ def export_onnx(prefix, onnx_path=None, opset: int = ONNX_OPSET) -> Path:
     p2o = _import_paddle2onnx()
     files = model_files(prefix)
     onnx_path = Path(onnx_path) if onnx_path else Path(prefix).with_name(Path(prefix).name + ".onnx")
-    data = p2o.export(str(files["model"]), str(files["params"]), opset_version=opset, verbose=False)
+    with _quiet_stdout():
+        data = p2o.export(str(files["model"]), str(files["params"]), opset_version=opset, verbose=False)
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     onnx_path.write_bytes(data)
     return onnx_path
+
+
+@contextmanager
+def _quiet_stdout():
+    """paddle2onnx 的 C++ 部分直接往文件描述符 1 打印进度（笔记本里也会出现）；转换期间把它接到空设备。
+    出错时转换器抛出异常，不靠这些输出报告。"""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # 没有文件描述符 1（某些嵌入式环境）：照常输出
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _import_onnxruntime():
