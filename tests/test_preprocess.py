@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -279,3 +280,21 @@ def test_preprocess_does_not_import_paddle():
     code = "import sys, numpy as np, lenet.preprocess as p; p.center_digit(np.eye(5)); print('paddle' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_example_photos_are_made_by_the_tool(tmp_path, mnist_dir):
+    """notebooks/handwriting/ 的示例图由 tools/make_handwriting_examples.py 从 MNIST 测试集生成。"""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "tools" / "make_handwriting_examples.py"), "--out", str(tmp_path),
+                           "--data-dir", str(mnist_dir)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    made = sorted(p.name for p in tmp_path.glob("*.jpg"))
+    shipped = sorted(p.name for p in (root / "notebooks" / "handwriting").glob("*.jpg"))
+    assert made == shipped and len(made) == 5
+    _, labels = load_numpy("test", mnist_dir)
+    for name in made:
+        index, digit = int(name[4:8]), int(name.split("digit")[1][0])
+        assert labels[index] == digit  # 文件名里的答案就是测试集的标签
+        with Image.open(tmp_path / name) as img:
+            assert img.size == (360, 480) and img.mode == "RGB"
+        assert P.preprocess_steps(tmp_path / name)["info"]["inverted"]
