@@ -99,11 +99,13 @@ def _image_to_gray(img, max_side: int) -> np.ndarray:
     img.load()  # 截断的文件在这里报错
     img = ImageOps.exif_transpose(img)  # 手机照片的方向
     mode = img.mode
-    if mode.startswith("I;16") or mode == "I":
-        arr = np.asarray(img).astype(np.float64) / 65535.0  # 16 位灰度
-        return _downscale(np.clip(arr, 0.0, 1.0), max_side)
-    if mode == "F":
-        return _downscale(_array_to_gray(np.asarray(img, dtype=np.float64)), max_side)
+    if mode.startswith("I;16") or mode in ("I", "F"):  # 16 位灰度（按 0..65535）或浮点灰度
+        img = img.convert("I") if mode.startswith("I;16") else img
+        if max(img.size) > max_side:  # 先在 Pillow 里缩小，再变成 float64 数组：内存有界
+            img.thumbnail((max_side, max_side), Image.Resampling.BOX)
+        if mode == "F":
+            return _array_to_gray(np.asarray(img, dtype=np.float64))
+        return np.clip(np.asarray(img).astype(np.float64) / 65535.0, 0.0, 1.0)
     has_alpha = mode in ("RGBA", "LA", "PA") or (mode in ("P", "L", "RGB") and "transparency" in img.info)
     img = img.convert("RGBA" if has_alpha else "RGB")
     if max(img.size) > max_side:
