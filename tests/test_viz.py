@@ -216,6 +216,15 @@ def test_plot_test_accuracy(tmp_path, no_missing_glyphs):
     _render(ax.figure, tmp_path)
 
 
+def test_plot_margins(tmp_path, no_missing_glyphs):
+    margins = np.array([0, 1, 1, 3, 3, 3, 4, 4])
+    ax = viz.plot_margins(margins, threshold=4, title="最窄一边的空白")
+    heights = [int(p.get_height()) for p in ax.patches]
+    assert heights == [1, 2, 0, 3, 2]  # 每个空白宽度一根柱子，高度是张数
+    assert [p.get_facecolor() == ax.patches[0].get_facecolor() for p in ax.patches] == [True] * 4 + [False]
+    _render(ax.figure, tmp_path)
+
+
 # ---------------------------------------------------------------- 附录：部署
 
 def test_show_preprocess_steps(tmp_path, no_missing_glyphs):

@@ -598,6 +598,33 @@ def plot_test_accuracy(curves: dict, references: dict | None = None, xlabel: str
     return ax
 
 
+def plot_margins(min_margins, threshold: int | None = None, ax=None, title: str | None = None):
+    """每张图四边的空白里最窄的一边有几个像素：柱状图，柱顶标出张数。
+
+    ``min_margins`` 是每张图一个整数（像素数）；给了 ``threshold`` 时，小于它的柱子换一种颜色。
+    """
+    setup_fonts()
+    counts = np.bincount(np.asarray(min_margins, dtype=np.int64))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.4))
+    colors = ["#e67e22" if threshold is not None and m < threshold else "#5b8bd0" for m in range(len(counts))]
+    bars = ax.bar(range(len(counts)), counts, color=colors)
+    ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize=9)
+    if threshold is not None:
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color="#e67e22", label=f"少于 {threshold} 个像素"),
+                           Patch(color="#5b8bd0", label=f"{threshold} 个像素或更多")], fontsize=9)
+    ax.set_xticks(range(len(counts)))
+    ax.set_xlabel("四边中最窄一边的空白（像素）")
+    ax.set_ylabel("图像张数")
+    ax.set_ylim(0, counts.max() * 1.15)
+    if title:
+        ax.set_title(title)
+    ax.figure.tight_layout()
+    return ax
+
+
 # ---------------------------------------------------------------- 附录：部署（你自己的手写数字）
 
 def show_photos(photos, titles=None, size: float = 2.2, title: str | None = None):
