@@ -59,6 +59,7 @@ pre, pre code, .highlight pre, .output pre, .cell_output pre {
 img { max-width: 100% !important; height: auto !important; break-inside: avoid; }
 figure, .cell_output img, table, .cell_input, .cell_output, .admonition { break-inside: avoid; }
 table { font-size: 9pt; }
+.bd-article h1 { font-size: 2em; } .bd-article h2 { font-size: 1.45em; } .bd-article h3 { font-size: 1.2em; }
 h1, h2, h3 { break-after: avoid; }
 section.chapter-start { break-before: page; }
 mjx-container[display="true"] { overflow: visible !important; }

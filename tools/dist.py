@@ -63,17 +63,21 @@ def guide_page(ver: str, paddle: list[dict]) -> str:
 <title>离线使用说明 · LeNet-5 手写数字识别 {ver}</title>
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:46em;margin:2em auto;
 padding:0 1em;line-height:1.7;color:#222}}code{{background:#f3f3f3;padding:0 .2em}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em}}pre{{background:#f3f3f3;padding:.6em}}</style>
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em}}
+pre{{background:#f3f3f3;padding:.6em}}</style>
 </head><body>
 <h1>离线使用说明</h1>
 <p>这是课程《LeNet-5 手写数字识别》{ver} 版的离线包：不联网也能读书、放幻灯片、打印讲义。</p>
 <h2>包里有什么</h2>
 <ul>
-<li><a href="book/index.html">HTML 书</a>（<code>book/</code>）：双击 <code>book/index.html</code> 即可阅读，公式和图都在本地；</li>
+<li><a href="book/index.html">HTML 书</a>（<code>book/</code>）：双击 <code>book/index.html</code>
+即可阅读，公式和图都在本地；</li>
 <li><a href="book/lenet-book.pdf">整本书的 PDF</a>（<code>book/lenet-book.pdf</code>，A4，可打印）；</li>
-<li><a href="slides/index.html">各章幻灯片</a>（<code>slides/</code>，reveal.js，按 S 打开讲者备注；每章另有 PDF）；</li>
+<li><a href="slides/index.html">各章幻灯片</a>（<code>slides/</code>，reveal.js，按 S 打开讲者备注；
+每章另有 PDF）；</li>
 <li><code>notebooks/</code>：各章的 Jupyter 笔记本（不含输出）；<code>src/lenet/</code>：各章共用的代码；</li>
-<li><code>README.md</code>、<code>requirements.txt</code>、<code>requirements-paddle26.txt</code>、<code>pyproject.toml</code>、
+<li><code>README.md</code>、<code>requirements.txt</code>、<code>requirements-paddle26.txt</code>、
+<code>pyproject.toml</code>、
 <code>LICENSE</code>；<code>SHA256SUMS</code>：每个文件的校验和。</li>
 </ul>
 <h2>复制后先校验</h2>
