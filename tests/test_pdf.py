@@ -84,6 +84,16 @@ def pages(pdf) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def images(pdf) -> dict[int, list[str]]:
+    """页码 → 该页每张图的类型（pdfimages -list：image、smask……）。"""
+    per_page: dict[int, list[str]] = {}
+    for row in _run("pdfimages", "-list", str(pdf)).splitlines()[2:]:
+        cols = row.split()
+        per_page.setdefault(int(cols[0]), []).append(cols[2])
+    return per_page
+
+
+@pytest.fixture(scope="module")
 def chapters(pdf) -> dict[str, int]:
     """_toc.yml 中每个文档 → 它的 PDF 书签指向的页码（1 起）；书签标题 = HTML 书里该页的标题。"""
     from pypdf import PdfReader
@@ -178,14 +188,10 @@ def test_table_of_contents_lists_every_chapter_with_its_page(pages, chapters):
         assert line.rstrip().endswith(str(page)), (title, page, line)
 
 
-def test_every_figure_of_the_html_book_is_in_the_pdf(pdf, chapters):
+def test_every_figure_of_the_html_book_is_in_the_pdf(images, chapters):
     """按章比较：HTML 书每章正文里的位图数 ≤ PDF 里该章页码范围内的位图数。"""
     starts = sorted(chapters.values())
-    per_page: dict[int, int] = {}
-    for row in _run("pdfimages", "-list", str(pdf)).splitlines()[2:]:
-        cols = row.split()
-        if cols[2] == "image":
-            per_page[int(cols[0])] = per_page.get(int(cols[0]), 0) + 1
+    per_page = {page: kinds.count("image") for page, kinds in images.items()}
     for doc, first in chapters.items():
         later = [s for s in starts if s > first]
         last = later[0] - 1 if later else max(per_page, default=first)
@@ -196,14 +202,10 @@ def test_every_figure_of_the_html_book_is_in_the_pdf(pdf, chapters):
 
 
 @pytest.mark.parametrize("doc", ["notebooks/02_principles", "notebooks/07_visualization"])
-def test_rasterised_page_for_a_person_to_look_at(pdf, chapters, doc):
-    """把该章带图的一页渲染成 PNG 放进 test-artifacts/，供人查看版面。"""
-    per_page = {}
-    for row in _run("pdfimages", "-list", str(pdf)).splitlines()[2:]:
-        cols = row.split()
-        per_page.setdefault(int(cols[0]), cols[2])
+def test_rasterised_page_for_a_person_to_look_at(pdf, images, chapters, doc):
+    """把该章第一页带图的页渲染成 PNG 放进 test-artifacts/，供人查看版面。"""
     first = chapters[doc]
-    page = next((p for p in range(first, first + 15) if per_page.get(p) == "image"), first)
+    page = next((p for p in range(first, first + 15) if "image" in images.get(p, [])), first)
     ARTIFACTS.mkdir(exist_ok=True)
     out = ARTIFACTS / f"book-pdf-{Path(doc).name[:2]}"
     _run("pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(out))
