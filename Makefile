@@ -64,8 +64,9 @@ test-unit: venv
 # 每章一个内核，按 CPU 核数并行执行（Paddle 每个进程只用一个线程）；同一个模型由缓存锁保证只训练一次
 NBVAL = --nbval-lax --current-env -n auto --dist loadfile
 
+# 通过验证的执行结果直接存进书的 jupyter-cache（tests/nbval_book_cache.py），随后构建书时不再执行第二遍
 test-notebooks: venv
-	$(PY) -m pytest $(NBVAL) notebooks
+	$(PY) -m pytest $(NBVAL) -p tests.nbval_book_cache --book-cache _build/.jupyter_cache notebooks
 
 # 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）
 test-built: venv
