@@ -3,6 +3,8 @@
 #   make test         全部测试（单元测试、各章 nbval、构建书、浏览器检查）
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
+#   make pdf          整本书的 PDF（单页 HTML 由 Chromium 打印，不再执行）→ _build/pdf/lenet-book.pdf
+#   make dist         离线发布包：书、PDF、幻灯片、笔记本、src/ → _build/dist/lenet-course-<版本>.zip
 #   make bench        基准测试：训练与评估速度、多个随机种子的准确率（约 15 分钟）→ benchmarks/results.json
 PYTHON ?= python3
 VENV ?= .venv
@@ -21,7 +23,7 @@ BOOK_FLAGS = -W -n --keep-going
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
 NPM := $(shell command -v npm)
 
-.PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat bench lint clean
+.PHONY: venv venv-compat book slides pdf dist test test-unit test-notebooks test-built test-compat bench lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -48,6 +50,14 @@ slides/node_modules/.installed: slides/package.json slides/package-lock.json
 	cd slides && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
+# 整本书的 PDF：与 HTML 书共用执行缓存（singlehtml 构建），无头 Chromium 打印；需要 Chromium
+pdf: book
+	$(PY) tools/book_pdf.py
+
+# 离线发布包：测试过的 Paddle 版本从两个测试环境读出，所以也要 .venv-paddle26
+dist: pdf slides venv-compat
+	$(PY) tools/dist.py
+
 test-unit: venv
 	$(PY) -m pytest tests -m "not browser and not book"
 
@@ -63,7 +73,8 @@ test-built: venv
 	$(PY) -m pytest tests -m "book or browser"
 
 # 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）
-test: lint test-unit test-notebooks $(if $(NPM),slides,book) test-built
+# 有 Chromium 时再打印 PDF，Chromium 和 npm 都有时再打离线包（它们的测试在 test-built 里，产物缺失时跳过）
+test: lint test-unit test-notebooks $(if $(NPM),slides,book) $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist) test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat

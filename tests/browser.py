@@ -43,6 +43,17 @@ def require_built(path: Path, command: str) -> None:
         pytest.skip(message)
 
 
+def require_program(name: str, package: str) -> str:
+    """命令行工具（如 poppler 的 pdftotext）：CI 上必须有，读者机器上没有时跳过。"""
+    path = shutil.which(name)
+    if path is None:
+        message = f"没有 {name}：apt-get install {package}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

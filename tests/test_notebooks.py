@@ -98,6 +98,53 @@ def test_bootstrap_cell_imports_lenet_from_the_checkout(cwd):
         assert Path(proc.stdout.strip().splitlines()[-1]).resolve().is_relative_to(ROOT / "src")
 
 
+def _bootstrap_code(path=None):
+    cells = _load(path or NOTEBOOKS[0])["cells"]
+    return "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+
+
+def test_every_chapter_in_the_toc_has_the_same_bootstrap_cell():
+    """第一格在所有章里一字不差（照 01_task 复制）；旧版第一格的副本在这里失败。"""
+    reference = _bootstrap_code()
+    assert "except ModuleNotFoundError" in reference and "离线包" in reference
+    chapters = [ROOT / f"{f}.ipynb" for f in _toc_files() if (ROOT / f"{f}.ipynb").exists()]
+    assert len(chapters) >= 8
+    stale = [p.name for p in chapters if _bootstrap_code(p) != reference]
+    assert not stale, f"第一格与 notebooks/01_task.ipynb 不同，请照它复制：{stale}"
+
+
+def _run_alone(code, cwd):
+    """在没有 lenet 的 Python 里（-S：不加载 site-packages，已安装的 lenet 也看不到）运行第一格。"""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-S", "-c", code], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_bootstrap_cell_downloaded_alone_says_what_is_missing(tmp_path):
+    """单独下载的一章在空文件夹里运行：不是光秃秃的 ModuleNotFoundError，而是中英文说明和解决办法。"""
+    proc = _run_alone(_bootstrap_code(), tmp_path)
+    assert proc.returncode != 0
+    message = proc.stderr.strip().splitlines()
+    assert message[-2].startswith("ModuleNotFoundError: 找不到课程代码 lenet"), proc.stderr
+    assert "离线包（lenet-course-*.zip）或整个仓库" in message[-2] and "notebooks/" in message[-2]
+    assert "offline bundle (lenet-course-*.zip) or the whole repository" in message[-1]
+    assert "No module named 'lenet'" not in proc.stderr
+    assert "During handling" not in proc.stderr  # 不附带原来的异常链
+
+
+def test_bootstrap_cell_keeps_other_missing_modules_as_they_are(tmp_path):
+    """lenet 找到了、缺的是别的包（如 paddle）时，照原样报那个包，不能误导成“缺 lenet”。"""
+    (tmp_path / "src" / "lenet").mkdir(parents=True)
+    (tmp_path / "src" / "lenet" / "__init__.py").write_text("import not_a_real_module_xyz\n")
+    proc = _run_alone(_bootstrap_code(), tmp_path)
+    assert "No module named 'not_a_real_module_xyz'" in proc.stderr
+    assert "找不到课程代码" not in proc.stderr
+
+
 def test_no_device_is_hard_coded_in_the_package():
     for path in (ROOT / "src" / "lenet").glob("*.py"):
         text = path.read_text(encoding="utf-8")
