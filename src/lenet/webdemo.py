@@ -81,7 +81,7 @@ def course_models(verbose: int = 0) -> dict:
 
     models = {}
     for key, config, label in (("original", train.ORIGINAL_CONFIG, "原笔记本的 Sigmoid 模型"),
-                               ("best", recipe.BEST, "BEST 配方（ReLU，第 8 章）")):
+                               ("best", recipe.BEST, "BEST 配方（ReLU）")):
         network = cache.trained(config, verbose=verbose)[0]
         acc = train.evaluate(network)["acc"]
         models[key] = export_model(network, label, note=f"{label}：测试集准确率 {acc:.2%}")

@@ -111,14 +111,15 @@
     let last = null;
     pad.addEventListener("pointerdown", (e) => {
       if (e.pointerType === "mouse" && e.button !== 0) return;
-      pad.setPointerCapture(e.pointerId);
+      try { pad.setPointerCapture(e.pointerId); } catch (err) { /* 合成的事件没有真实指针，不影响画线 */ }
       last = at(e);
       segment(last, last);
       schedule();
     });
     pad.addEventListener("pointermove", (e) => {
       if (!last) return;
-      for (const c of e.getCoalescedEvents ? e.getCoalescedEvents() : [e]) {
+      const coalesced = e.getCoalescedEvents ? e.getCoalescedEvents() : [];  // 两帧之间的全部位置，笔画更圆滑
+      for (const c of coalesced.length ? coalesced : [e]) {
         const p = at(c);
         segment(last, p);
         last = p;
