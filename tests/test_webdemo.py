@@ -22,7 +22,7 @@ from lenet.model import LeNet
 ROOT = webdemo.WEB_DIR.parents[2]
 BUILT_CHAPTER = ROOT / "_build" / "html" / "notebooks" / "07_visualization.html"
 BUILT_DECK = ROOT / "_build" / "slides" / "07_visualization.slides.html"
-N_PARITY = 1000
+N_PARITY = webdemo.PARITY_IMAGES
 BUDGET = 600_000  # 演示给一页增加的字节数上限
 
 
@@ -128,7 +128,7 @@ def test_forward_pass_matches_paddle(demo_page, key):
     js = js.reshape(N_PARITY, 10)
     ref = train.predict_logits(_networks()[key], images)
     diff = np.abs(js - ref).max()
-    assert diff < 1e-4, diff
+    assert diff < webdemo.PARITY_ATOL, diff
     assert (js.argmax(1) == ref.argmax(1)).all()
     assert not log.problems(), log.problems()
 
@@ -166,7 +166,7 @@ def test_preprocess_matches_python(demo_page):
         np.testing.assert_array_equal(np.array(shown).reshape(28, 28), _js_preprocess(page, rgba))
     for rgba in bitmaps:
         js, py = _js_preprocess(page, rgba), preprocess.preprocess(rgba).astype(int)
-        assert np.abs(js - py).max() <= 1, np.abs(js - py).max()
+        assert np.abs(js - py).max() <= webdemo.PARITY_PIXELS, np.abs(js - py).max()
         assert (js != py).mean() < 0.01
     blank = np.zeros((50, 60, 4), np.uint8)
     blank[..., 3] = 255

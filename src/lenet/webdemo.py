@@ -23,6 +23,10 @@ import numpy as np
 WEB_DIR = Path(__file__).resolve().parent / "web"
 SCRIPTS = ("forward.js", "preprocess.js", "demo.js")
 STYLE = "demo.css"
+# 浏览器测试（tests/test_webdemo.py）的标准：这么多张测试图上，JavaScript 与 Paddle 的 logits 之差不超过 PARITY_ATOL
+PARITY_IMAGES = 1000
+PARITY_ATOL = 1e-4
+PARITY_PIXELS = 1  # 同一张位图经 JavaScript 与 Python 预处理，28×28 的灰度（0..255）之差不超过它
 # 导出的顺序与形状（Paddle 的 Linear 权重是 [输入, 输出]）
 TENSORS = (
     ("conv1.weight", (6, 1, 5, 5)), ("conv1.bias", (6,)),
