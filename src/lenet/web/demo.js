@@ -79,7 +79,7 @@
       el("div", { class: "ld-row" }, [
         el("figure", { class: "ld-panel" }, [pad, el("figcaption", {}, [
           el("span", { text: "用鼠标、手指或触控笔写一个数字 " }), clear])]),
-        el("figure", { class: "ld-panel" }, [input, el("figcaption", { text: "预处理后：网络看到的 28×28 输入" })]),
+        el("figure", { class: "ld-panel ld-narrow" }, [input, el("figcaption", { text: "预处理后：网络看到的 28×28 输入" })]),
         el("figure", { class: "ld-panel ld-probs" }, [answer, bars, el("figcaption", { text: "十个数字的概率（softmax）" })]),
       ]),
       el("figure", { class: "ld-panel ld-wide" }, [el("div", { class: "ld-maps ld-maps1" }, maps1),
