@@ -191,6 +191,13 @@ def _flatten_lighting(gray: np.ndarray, blocks: int = 8) -> np.ndarray:
     return np.clip(gray / np.maximum(paper, 1e-3), 0.0, 1.0)
 
 
+def _box3(a: np.ndarray) -> np.ndarray:
+    """3×3 平均（边缘按最近的像素延伸）。"""
+    p = np.pad(a, 1, mode="edge")
+    h, w = a.shape
+    return sum(p[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)) / 9.0
+
+
 def _dilate(mask: np.ndarray) -> np.ndarray:
     """3×3 膨胀（8 邻域）。"""
     p = np.pad(mask, 1)
@@ -207,8 +214,11 @@ def label_blobs(mask: np.ndarray) -> tuple[np.ndarray, int]:
     padded = np.zeros((h, w + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     d = np.diff(padded, axis=1)
-    starts = [np.flatnonzero(d[r] == 1) for r in range(h)]
-    ends = [np.flatnonzero(d[r] == -1) for r in range(h)]  # 不含端点
+    run_rows, run_starts = np.nonzero(d == 1)  # 按行、再按列排好序；起点与终点一一对应
+    run_ends = np.nonzero(d == -1)[1]  # 不含端点
+    bounds = np.searchsorted(run_rows, np.arange(h + 1))
+    starts = [run_starts[bounds[r]:bounds[r + 1]].tolist() for r in range(h)]
+    ends = [run_ends[bounds[r]:bounds[r + 1]].tolist() for r in range(h)]
     parent: list[int] = []
 
     def find(i):
@@ -245,14 +255,16 @@ def extract_ink(gray: np.ndarray, path=None) -> tuple[np.ndarray, dict]:
     1. **极性**：Otsu 把像素分成亮暗两类；图像最外一圈的中位数属于亮的一类，说明背景是浅色纸、
        字是深色的（照片、扫描件），要反相；否则是 MNIST 那样的浅色字深色背景，不反相。
     2. 浅色纸时先用 :func:`_flatten_lighting` 除掉纸的亮度（不均匀光照），再反相：``v = 1 − gray/纸``。
-    3. **阈值**：对 v 再求 Otsu 阈值，以上的像素是墨水候选。
+    3. **阈值**：v 先做 3×3 平均（噪声减弱，几像素宽的笔画基本不变；否则墨水只占画面 1% 时
+       Otsu 会切在噪声里），再求 Otsu 阈值，以上的像素是墨水候选。
        **空白检查**：墨水与背景两类的平均值相差不到 :data:`MIN_CONTRAST`（只有噪声或光照渐变），
        抛出 :class:`ImageError`。
     4. **噪点**：墨水候选按 8 邻域分成连通块（:func:`label_blobs`）。
        **多个块时：保留墨水量不少于最大块 5%（:data:`MIN_BLOB_FRACTION`）的全部块**
        ——同一个数字断开的几笔（如 5 的横、4 的竖）都保留，灰尘、噪点这样的小块去掉。
        因此图里应当只有一个数字：两个数字会被合在一起。
-    5. **强度**：``ink = clip((v − b) / (p − b), 0, 1)``，b 是背景类的 90% 分位数，p 是墨水类的中位数，
+    5. **强度**：``ink = clip((v − b) / (p − b), 0, 1)``，b 是背景类的 90% 分位数，p 是笔画内部
+       （平滑前后都在阈值以上）的中位数，
        只保留在保留块 3×3 邻域内的像素——笔画边缘的过渡灰度留着（MNIST 本身也有），远处的噪声归零。
     """
     gray = np.asarray(gray, dtype=np.float64)
@@ -262,8 +274,9 @@ def extract_ink(gray: np.ndarray, path=None) -> tuple[np.ndarray, dict]:
     t = otsu_threshold(gray)
     invert = bool(np.median(_border(gray)) > t)
     v = 1.0 - _flatten_lighting(gray) if invert else gray
-    t = otsu_threshold(v)
-    fg = v > t
+    smooth = _box3(v)  # 3×3 平均：噪声的标准差降到约 1/3，几像素宽的笔画基本不变
+    t = otsu_threshold(smooth)
+    fg = smooth > t
     contrast = float(v[fg].mean() - v[~fg].mean()) if fg.any() and (~fg).any() else 0.0
     if contrast < MIN_CONTRAST:
         raise ImageError(
@@ -276,7 +289,8 @@ def extract_ink(gray: np.ndarray, path=None) -> tuple[np.ndarray, dict]:
     keep_ids = np.flatnonzero(mass >= MIN_BLOB_FRACTION * mass.max()) + 1
     keep = np.isin(labels, keep_ids)
     b = float(np.percentile(v[~fg], 90))
-    p = float(np.median(v[fg]))
+    core = fg & (v > t)  # 平滑前后都在阈值以上：笔画内部
+    p = float(np.median(v[core])) if core.any() else float(np.median(v[fg]))
     ink = np.clip((v - b) / max(p - b, 1e-6), 0.0, 1.0) * _dilate(keep)
     info = {"inverted": invert, "threshold": t, "contrast": contrast,
             "blobs": n, "blobs_kept": len(keep_ids), "signal": v, "mask": keep}
@@ -349,6 +363,12 @@ def center_digit(ink: np.ndarray, side: int = SIDE, box: int = BOX, center: floa
        保证整个数字留在画布里。
     6. 在全零的 side×side 画布上 ``out[oy:oy+nh, ox:ox+nw] = small``，返回。
     """
+    return center_digit_steps(ink, side, box, center)["out"]
+
+
+def center_digit_steps(ink: np.ndarray, side: int = SIDE, box: int = BOX, center: float = CENTER) -> dict:
+    """:func:`center_digit` 的每一步：``bbox`` (r0, r1, c0, c1)、``crop``、``small``（nh×nw）、
+    ``com``（small 的质心）、``offset`` (oy, ox)、``out``（side×side）。"""
     ink = np.asarray(ink, dtype=np.float64)
     if ink.ndim != 2:
         raise ImageError(None, f"笔迹图应为二维，得到形状 {ink.shape}", f"ink must be 2-D, got shape {ink.shape}")
@@ -364,7 +384,8 @@ def center_digit(ink: np.ndarray, side: int = SIDE, box: int = BOX, center: floa
     ox = min(max(round_half_up(center - cx), 0), side - nw)
     out = np.zeros((side, side), dtype=np.float64)
     out[oy:oy + nh, ox:ox + nw] = small
-    return out
+    return {"bbox": (int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])), "crop": crop, "small": small,
+            "com": (cy, cx), "offset": (oy, ox), "out": out}
 
 
 # ---------------------------------------------------------------- 4. 整条流水线
@@ -378,19 +399,17 @@ def preprocess_steps(source, max_side: int = MAX_SIDE) -> dict:
     """整条流水线，返回每一步的中间结果（画图用）：
 
     ``gray``（读入的灰度）、``signal``（判断极性、拉平光照之后，墨水为亮）、``mask``（阈值并去掉噪点块后
-    保留的墨水像素）、``ink``（笔迹强度）、``crop``（外接框）、``result``（28×28 uint8，即 :func:`preprocess`
-    的结果），以及 ``info``（是否反相、阈值、连通块数等）。
+    保留的墨水像素）、``ink``（笔迹强度）、``bbox``（外接框 r0, r1, c0, c1）、``crop``（裁出的笔迹）、
+    ``small``（长边缩放到 20 像素）、``offset``（贴进 28×28 时左上角的位置）、``result``（28×28 uint8，
+    即 :func:`preprocess` 的结果），以及 ``info``（是否反相、阈值、连通块数等）。
     """
     path = source if isinstance(source, (str, Path)) else None
     gray = load_gray(source, max_side)
     ink, info = extract_ink(gray, path=path)
-    rows = np.flatnonzero((ink > 0).any(axis=1))
-    cols = np.flatnonzero((ink > 0).any(axis=0))
-    if rows.size == 0:
-        raise ImageError(path, "图中找不到笔迹", "no ink found in the image")
-    result = to_uint8(center_digit(ink))
+    geometry = center_digit_steps(ink)
     return {"gray": gray, "signal": info.pop("signal"), "mask": info.pop("mask"), "ink": ink,
-            "crop": ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], "result": result, "info": info}
+            "bbox": geometry["bbox"], "crop": geometry["crop"], "small": geometry["small"],
+            "offset": geometry["offset"], "result": to_uint8(geometry["out"]), "info": info}
 
 
 def preprocess(source, max_side: int = MAX_SIDE) -> np.ndarray:
