@@ -115,6 +115,21 @@
     return out;
   }
 
+  // 3×3 平均（边缘按最近的像素延伸），与 _box3 的求和次序相同
+  function box3(a, h, w) {
+    const out = new Float64Array(h * w);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const row = Math.min(Math.max(y + dy, 0), h - 1) * w;
+          for (let dx = -1; dx <= 1; dx++) s += a[row + Math.min(Math.max(x + dx, 0), w - 1)];
+        }
+        out[y * w + x] = s / 9.0;
+      }
+    return out;
+  }
+
   // 3×3 膨胀（8 邻域）：每个为真的像素把它周围 3×3 都设为真
   function dilate(mask, h, w) {
     const out = new Uint8Array(h * w);
@@ -153,10 +168,14 @@
     const invert = median(border(g, h, w)) > t;  // 外圈是亮的：浅色纸上的深色字，要反相
     let v = g;
     if (invert) v = flattenLighting(g, h, w).map((x) => 1 - x);
-    t = otsuThreshold(v);
+    const smooth = box3(v, h, w);  // 先 3×3 平均再求阈值：噪声减弱，几像素宽的笔画基本不变
+    t = otsuThreshold(smooth);
     const fg = new Uint8Array(h * w);
-    let nInk = 0;
-    for (let i = 0; i < v.length; i++) nInk += fg[i] = v[i] > t ? 1 : 0;
+    let nInk = 0, nCore = 0;
+    for (let i = 0; i < v.length; i++) {
+      nInk += fg[i] = smooth[i] > t ? 1 : 0;
+      nCore += fg[i] && v[i] > t ? 1 : 0;
+    }
     const inkVals = new Float64Array(nInk), bgVals = new Float64Array(v.length - nInk);
     for (let i = 0, a = 0, c = 0; i < v.length; i++) if (fg[i]) inkVals[a++] = v[i]; else bgVals[c++] = v[i];
     const mean = (a) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s / a.length; };
@@ -169,7 +188,10 @@
     for (let k = 1; k <= n; k++) maxMass = Math.max(maxMass, mass[k]);
     const keep = new Uint8Array(h * w);
     for (let i = 0; i < v.length; i++) keep[i] = labels[i] && mass[labels[i]] >= MIN_BLOB_FRACTION * maxMass ? 1 : 0;
-    const b = percentile(bgVals, 90), p = median(inkVals), near = dilate(keep, h, w);
+    // p：笔画内部（平滑前后都在阈值以上）的中位数；没有这样的像素时用全部墨水候选
+    const core = new Float64Array(nCore);
+    for (let i = 0, c = 0; i < v.length; i++) if (fg[i] && v[i] > t) core[c++] = v[i];
+    const b = percentile(bgVals, 90), p = median(nCore ? core : inkVals), near = dilate(keep, h, w);
     const ink = new Float64Array(h * w);
     for (let i = 0; i < v.length; i++)
       ink[i] = near[i] ? Math.min(Math.max((v[i] - b) / Math.max(p - b, 1e-6), 0), 1) : 0;
