@@ -24,18 +24,22 @@
     return e;
   }
 
-  function viridis(t) {
-    t = Math.min(Math.max(t, 0), 1) * (VIRIDIS.length - 1);
-    const i = Math.min(Math.floor(t), VIRIDIS.length - 2), f = t - i, a = VIRIDIS[i], b = VIRIDIS[i + 1];
-    return [0, 1, 2].map((c) => Math.round(a[c] + (b[c] - a[c]) * f));
+  // viridis 色表（与书中特征图的配色相同），预先算成 256 级
+  const LUT = new Uint8ClampedArray(256 * 3);
+  for (let k = 0; k < 256; k++) {
+    const t = (k / 255) * (VIRIDIS.length - 1), i = Math.min(Math.floor(t), VIRIDIS.length - 2), f = t - i;
+    for (let c = 0; c < 3; c++) LUT[3 * k + c] = Math.round(VIRIDIS[i][c] + (VIRIDIS[i + 1][c] - VIRIDIS[i][c]) * f);
   }
 
   // 一个特征图（side×side）画进一个小画布；Sigmoid 的色标固定为 0～1，ReLU 为 0～该层最大值
   function paintMap(canvas, values, offset, side, vmax) {
-    const ctx = canvas.getContext("2d"), img = ctx.createImageData(side, side);
+    const ctx = canvas.getContext("2d"), img = ctx.createImageData(side, side), px = img.data;
     for (let i = 0; i < side * side; i++) {
-      const [r, g, b] = viridis(values ? values[offset + i] / vmax : 0);
-      img.data.set([r, g, b, 255], 4 * i);
+      const k = values ? Math.round(255 * Math.min(Math.max(values[offset + i] / vmax, 0), 1)) : 0;
+      px[4 * i] = LUT[3 * k];
+      px[4 * i + 1] = LUT[3 * k + 1];
+      px[4 * i + 2] = LUT[3 * k + 2];
+      px[4 * i + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);
   }
@@ -153,9 +157,15 @@
       }
       ictx.putImageData(img, 0, 0);
       const out = digit ? F.forward(model, P.normalize(digit)) : null;
-      const vmax = (layer) => model.activation === "sigmoid" ? 1 : Math.max(1e-6, ...layer);
-      maps1.forEach((c, i) => paintMap(c, out && out.conv1, i * 576, 24, out ? vmax(out.conv1) : 1));
-      maps2.forEach((c, i) => paintMap(c, out && out.conv2, i * 64, 8, out ? vmax(out.conv2) : 1));
+      const vmax = (layer) => {
+        if (!out || model.activation === "sigmoid") return 1;
+        let m = 1e-6;
+        for (let i = 0; i < layer.length; i++) m = Math.max(m, layer[i]);
+        return m;
+      };
+      const v1 = vmax(out && out.conv1), v2 = vmax(out && out.conv2);
+      maps1.forEach((c, i) => paintMap(c, out && out.conv1, i * 576, 24, v1));
+      maps2.forEach((c, i) => paintMap(c, out && out.conv2, i * 64, 8, v2));
       const best = out ? out.probs.indexOf(Math.max(...out.probs)) : -1;
       for (let d = 0; d < 10; d++) {
         const p = out ? out.probs[d] : 0;
