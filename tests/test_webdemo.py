@@ -86,19 +86,26 @@ DRAWINGS = [  # (数字, 笔画, 缩放, 左上角偏移, 指针类型)
 
 
 @pytest.fixture(scope="module")
-def demo_page(tmp_path_factory):
+def browser_context():
+    """本模块共用一个断网的 Chromium（Playwright 的同步接口不能同时开两个）。"""
+    with offline_browser() as context:
+        context.set_default_timeout(60_000)  # 机器忙时也不误报
+        yield context
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory, browser_context):
     """两个课程模型（模型缓存）的演示页，从 file:// 打开。"""
     models = webdemo.course_models()
     path = tmp_path_factory.mktemp("webdemo") / "demo.html"
     path.write_text('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
                     + webdemo.html(models, initial="best") + "</body></html>", encoding="utf-8")
-    with offline_browser() as context:
-        page = context.new_page()
-        log = PageLog(page)
-        page.goto(path.as_uri(), wait_until="load")
-        page.wait_for_function("document.querySelector('.lenet-demo').dataset.prediction !== undefined")
-        yield page, log
-        page.close()
+    page = browser_context.new_page()
+    log = PageLog(page)
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelector('.lenet-demo').dataset.prediction !== undefined")
+    yield page, log
+    page.close()
 
 
 def _networks():
@@ -238,7 +245,7 @@ def test_drawn_digits_are_recognised(demo_page):
 
 def _check_built_demo(page, log, name):
     page.wait_for_function("document.querySelector('.lenet-demo') && "
-                           "document.querySelector('.lenet-demo').dataset.prediction === '2'", timeout=20000)
+                           "document.querySelector('.lenet-demo').dataset.prediction === '2'")
     timing = page.evaluate("() => ({...LeNetDemo.timing, load: performance.getEntriesByType('navigation')[0]"
                            ".loadEventEnd, bytes: document.documentElement.outerHTML.length})")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -247,37 +254,38 @@ def _check_built_demo(page, log, name):
 
 
 @pytest.mark.browser
-def test_built_chapter_demo_works_from_disk():
+def test_built_chapter_demo_works_from_disk(browser_context):
     require_built(BUILT_CHAPTER, "make book")
-    with offline_browser() as context:
-        page = context.new_page()
-        log = PageLog(page)
-        page.goto(BUILT_CHAPTER.as_uri(), wait_until="load")
-        _check_built_demo(page, log, "chapter")
-        root = page.locator(".lenet-demo")
-        root.locator("button.ld-clear").click()
-        root.scroll_into_view_if_needed()
-        _draw(page, ONE, 0.7, (0.15, 0.15), "mouse")
-        page.wait_for_function("document.querySelector('.lenet-demo').dataset.prediction === '1'")
+    page = browser_context.new_page()
+    log = PageLog(page)
+    page.goto(BUILT_CHAPTER.as_uri(), wait_until="load")
+    _check_built_demo(page, log, "chapter")
+    root = page.locator(".lenet-demo")
+    root.locator("button.ld-clear").click()
+    root.scroll_into_view_if_needed()
+    _draw(page, ONE, 0.7, (0.15, 0.15), "mouse")
+    page.wait_for_function("document.querySelector('.lenet-demo').dataset.prediction === '1'")
+    assert not log.problems(), log.problems()
+    page.close()
 
 
 @pytest.mark.browser
-def test_built_slide_demo_works_from_disk():
+def test_built_slide_demo_works_from_disk(browser_context):
     require_built(BUILT_DECK, "make slides")
-    with offline_browser() as context:
-        page = context.new_page()
-        log = PageLog(page)
-        page.goto(BUILT_DECK.as_uri(), wait_until="load")
-        page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=20000)
-        _check_built_demo(page, log, "slides")
-        # 翻到演示所在的那一页，在缩放后的幻灯片上写一个 1：画布的拖动不能被当成翻页
-        page.evaluate("() => { const s = document.querySelector('.lenet-demo').closest('section');"
-                      " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }")
-        page.wait_for_timeout(1000)
-        before = page.evaluate("() => Reveal.getIndices()")
-        page.locator(".lenet-demo button.ld-clear").click()
-        _draw(page, ONE, 0.7, (0.15, 0.15), "mouse")
-        page.wait_for_function("document.querySelector('.lenet-demo').dataset.prediction === '1'")
-        assert page.evaluate("() => Reveal.getIndices()") == before
-        page.screenshot(path=str(ARTIFACTS / "webdemo-slide.png"))
-        assert not log.problems(), log.problems()
+    page = browser_context.new_page()
+    log = PageLog(page)
+    page.goto(BUILT_DECK.as_uri(), wait_until="load")
+    page.wait_for_function("window.Reveal && window.Reveal.isReady()")
+    _check_built_demo(page, log, "slides")
+    # 翻到演示所在的那一页，在缩放后的幻灯片上写一个 1：画布的拖动不能被当成翻页
+    page.evaluate("() => { const s = document.querySelector('.lenet-demo').closest('section');"
+                  " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }")
+    page.wait_for_timeout(1000)
+    before = page.evaluate("() => Reveal.getIndices()")
+    page.locator(".lenet-demo button.ld-clear").click()
+    _draw(page, ONE, 0.7, (0.15, 0.15), "mouse")
+    page.wait_for_function("document.querySelector('.lenet-demo').dataset.prediction === '1'")
+    assert page.evaluate("() => Reveal.getIndices()") == before
+    page.screenshot(path=str(ARTIFACTS / "webdemo-slide.png"))
+    assert not log.problems(), log.problems()
+    page.close()
