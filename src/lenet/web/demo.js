@@ -45,13 +45,16 @@
   }
 
   function mount(root, spec) {
+    // 权重在第一次用到时才解码（页面打开时只解码默认的那个模型）
     const models = {};
-    for (const [key, m] of Object.entries(spec.models)) {
-      if (!decoded.has(m)) decoded.set(m, F.loadModel(m));
-      models[key] = decoded.get(m);
-    }
-    if (timing.decoded === null) timing.decoded = performance.now();
+    for (const [key, m] of Object.entries(spec.models))
+      Object.defineProperty(models, key, { enumerable: true, get: () => {
+        if (!decoded.has(m)) decoded.set(m, F.loadModel(m));
+        return decoded.get(m);
+      } });
     let current = spec.initial || Object.keys(spec.models)[0];
+    void models[current];  // 解码默认模型
+    if (timing.decoded === null) timing.decoded = performance.now();
 
     // ------------------------------------------------------------ 界面
     const pad = el("canvas", { width: SIZE, height: SIZE, class: "ld-pad", "aria-label": "手写数字画布" });

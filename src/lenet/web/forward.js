@@ -69,11 +69,16 @@
   function loadModel(spec) {
     const bin = atob(spec.data), bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const littleEndian = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;  // 几乎所有机器都是
     const view = new DataView(bytes.buffer), params = {};
     let offset = 0;
     for (const [name, shape] of spec.tensors) {
-      const n = shape.reduce((a, b) => a * b, 1), t = new Float32Array(n);
-      for (let i = 0; i < n; i++) t[i] = view.getFloat32(4 * (offset + i), true);
+      const n = shape.reduce((a, b) => a * b, 1);
+      let t = new Float32Array(bytes.buffer, 4 * offset, n);
+      if (!littleEndian) {
+        t = new Float32Array(n);
+        for (let i = 0; i < n; i++) t[i] = view.getFloat32(4 * (offset + i), true);
+      }
       params[name] = t;
       offset += n;
     }
