@@ -34,6 +34,10 @@ MIN_BLOB_FRACTION = 0.05  # 笔迹块的墨水量不到最大块的 5% 就当作
 # 噪声标准差 6% 的空白纸 ≤ 0.15（在 1000 张仿照片上测得）
 MIN_CONTRAST = 0.25
 
+PATH_HINT = (
+    "修复方法：检查文件名和路径（相对路径从当前目录算起）；在 AI Studio 上先把图片上传到笔记本所在的目录。\n"
+    "Fix: check the file name and path (relative paths start at the current directory)."
+)
 FIX_HINT = (
     "修复方法：换一张只包含一个手写数字的图片（PNG、JPEG 或 BMP），数字清楚、与背景对比明显、"
     "尽量占画面的一部分而不是一个小点。\n"
@@ -45,11 +49,11 @@ FIX_HINT = (
 class ImageError(ValueError):
     """图片无法作为一个手写数字使用。信息中英文双语，指明文件和修复方法。"""
 
-    def __init__(self, path, zh: str, en: str):
+    def __init__(self, path, zh: str, en: str, hint: str = FIX_HINT):
         self.path = None if path is None else Path(path)
         where = "" if self.path is None else f"：{self.path}"
         where_en = "" if self.path is None else f": {self.path}"
-        super().__init__(f"{zh}{where}\n{en}{where_en}\n{FIX_HINT}")
+        super().__init__(f"{zh}{where}\n{en}{where_en}\n{hint}")
 
 
 # ---------------------------------------------------------------- 1. 读文件
@@ -70,9 +74,9 @@ def load_gray(source, max_side: int = MAX_SIDE) -> np.ndarray:
         return _image_to_gray(source, max_side)
     path = Path(source)
     if not path.exists():
-        raise ImageError(path, "找不到图片文件", "image file not found")
+        raise ImageError(path, "找不到图片文件", "image file not found", PATH_HINT)
     if not path.is_file():
-        raise ImageError(path, "这不是一个文件（是目录？）", "not a file (a directory?)")
+        raise ImageError(path, "这不是一个文件（是目录？）", "not a file (a directory?)", PATH_HINT)
     try:
         with Image.open(path) as img:
             return _image_to_gray(img, max_side)
@@ -95,11 +99,13 @@ def _image_to_gray(img, max_side: int) -> np.ndarray:
     img.load()  # 截断的文件在这里报错
     img = ImageOps.exif_transpose(img)  # 手机照片的方向
     mode = img.mode
-    if mode.startswith("I;16") or mode == "I":
-        arr = np.asarray(img).astype(np.float64) / 65535.0  # 16 位灰度
-        return _downscale(np.clip(arr, 0.0, 1.0), max_side)
-    if mode == "F":
-        return _downscale(_array_to_gray(np.asarray(img, dtype=np.float64)), max_side)
+    if mode.startswith("I;16") or mode in ("I", "F"):  # 16 位灰度（按 0..65535）或浮点灰度
+        img = img.convert("I") if mode.startswith("I;16") else img
+        if max(img.size) > max_side:  # 先在 Pillow 里缩小，再变成 float64 数组：内存有界
+            img.thumbnail((max_side, max_side), Image.Resampling.BOX)
+        if mode == "F":
+            return _array_to_gray(np.asarray(img, dtype=np.float64))
+        return np.clip(np.asarray(img).astype(np.float64) / 65535.0, 0.0, 1.0)
     has_alpha = mode in ("RGBA", "LA", "PA") or (mode in ("P", "L", "RGB") and "transparency" in img.info)
     img = img.convert("RGBA" if has_alpha else "RGB")
     if max(img.size) > max_side:
@@ -433,11 +439,15 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def classify(network, sources) -> list[dict]:
-    """用网络识别若干张图片：每张返回 ``{"file", "digit", "probability", "probabilities"}``。"""
+def classify(network, sources, images: np.ndarray | None = None) -> list[dict]:
+    """用网络识别若干张图片：每张返回 ``{"file", "digit", "probability", "probabilities"}``。
+
+    ``images`` 是已经预处理好的 (N, 28, 28) uint8（例如先用 :func:`load_images` 检查了文件）；不给就现做。
+    """
     from .train import predict_logits
 
-    images = load_images(list(sources))
+    sources = list(sources)
+    images = load_images(sources) if images is None else images
     probs = softmax(predict_logits(network, images)) if len(images) else np.zeros((0, 10))
     return [{"file": str(s), "digit": int(p.argmax()), "probability": float(p.max()),
              "probabilities": [float(x) for x in p]} for s, p in zip(sources, probs)]
