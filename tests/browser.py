@@ -75,7 +75,7 @@ def serve(directory: Path):
 
 @contextmanager
 def offline_browser():
-    """无头 Chromium；除 127.0.0.1 外的一切请求都被拦下并记为失败。"""
+    """无头 Chromium；除 127.0.0.1 和本机文件（file://）外的一切请求都被拦下并记为失败。"""
     from playwright.sync_api import sync_playwright
 
     executable = require_chromium()
@@ -83,7 +83,7 @@ def offline_browser():
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.route(
-            lambda url: not url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")),
+            lambda url: not url.startswith(("http://127.0.0.1", "file://", "data:", "blob:", "about:")),
             lambda route: route.abort(),
         )
         try:
