@@ -17,7 +17,8 @@ def load(name: str = "results.json", directory: Path | str | None = None) -> dic
             f"找不到实测结果 {path}：它随仓库提供；请从完整的仓库运行（lenet 以 pip install -e . 安装或从 src/ 导入），"
             f"或用 make bench / make search 重新生成。\n"
             f"benchmark results {path} not found: they ship with the repository; run from a full checkout "
-            f"(lenet installed with pip install -e . or imported from src/), or regenerate with make bench / make search."
+            f"(lenet installed with pip install -e . or imported from src/), "
+            f"or regenerate with make bench / make search."
         )
     try:
         return json.loads(path.read_text(encoding="utf-8"))

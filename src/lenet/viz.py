@@ -513,7 +513,7 @@ def show_augmented(original, augmented, labels=None, size: float = 1.0, title: s
     """数据增强前后对比：第一行是原图，下面每一行是同一批图各做一次随机变换的结果。
 
     original 形如 (n, 28, 28) 或 (n, 1, 28, 28)，augmented 形如 (k, n, 28, 28) 或 (k, n, 1, 28, 28)；
-    取值是归一化后的 [-1, 1]（-1 为黑色背景），与 ``lenet.recipe.augment`` 的输入输出一致。
+    取值是归一化后的 [-1, 1]（-1 为背景，用 gray_r 画成白色），与 ``lenet.recipe.augment`` 的输入输出一致。
     """
     setup_fonts()
     rows = [np.asarray(original, dtype=float).reshape(-1, 28, 28)]
