@@ -4,6 +4,7 @@
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
 #   make bench        基准测试：训练与评估速度、多个随机种子的准确率（约 15 分钟）→ benchmarks/results.json
+#   make search       验证集上的超参数搜索：完整配方每次只改一项（6 个设置，约 15 分钟）→ benchmarks/search.json
 PYTHON ?= python3
 VENV ?= .venv
 COMPAT_VENV ?= .venv-paddle26
@@ -21,7 +22,7 @@ BOOK_FLAGS = -W -n --keep-going
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
 NPM := $(shell command -v npm)
 
-.PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat bench lint clean
+.PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat bench search lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -73,6 +74,10 @@ test-compat: venv-compat
 # 结果 benchmarks/results.json 提交进仓库，附录一章读取它。
 bench: venv
 	$(PY) benchmarks/bench.py --out benchmarks/results.json
+
+# 训练集最后 5,000 张作验证集，比较完整配方与只改一项的设置（附录一章读取结果）；机器空闲时跑。
+search: venv
+	$(PY) benchmarks/search.py --out benchmarks/search.json
 
 lint: venv
 	$(VENV)/bin/ruff check src tests book/_ext slides tools benchmarks
