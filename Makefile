@@ -4,7 +4,7 @@
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
 #   make bench        基准测试：训练与评估速度、多个随机种子的准确率（约 15 分钟）→ benchmarks/results.json
-#   make search       验证集上的超参数搜索：完整配方每次只改一项（6 个设置，约 15 分钟）→ benchmarks/search.json
+#   make search       验证集上的超参数搜索：完整配方每次只改一项（4 个设置，空闲的 2 核 CPU 上约 10 分钟）→ benchmarks/search.json
 PYTHON ?= python3
 VENV ?= .venv
 COMPAT_VENV ?= .venv-paddle26

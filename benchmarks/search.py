@@ -6,8 +6,8 @@
 ``replace(BEST, holdout=..., **改动)`` 训练一次（经 ``lenet.cache.trained``，模型进入缓存），
 只比较最后一轮的验证准确率（``val_acc``）。测试集不参与：结果文件里没有测试准确率。
 
-这是一个小的“一次改一项”的搜索（每个设置一个随机种子），不是穷举：它检查配方的每一项改动在验证集上
-是否有用，以及学习率的峰值。结果写成 JSON 提交进仓库，附录一章读取它。
+这是一个小的“一次改一项”的搜索（每个设置一个随机种子），不是穷举：它检查数据增强、标签平滑和
+单周期学习率这三项改动在验证集上是否有用。结果写成 JSON 提交进仓库，附录一章读取它。
 ``--quick`` 用很小的设置走一遍全部代码（一分钟以内），只用临时缓存，供测试使用。
 """
 
@@ -33,10 +33,10 @@ SETTINGS = [
     ("best", "完整配方（BEST）", {}),
     ("no_augment", "不做数据增强", {"augment": False}),
     ("no_smoothing", "不用标签平滑（ε = 0）", {"label_smoothing": 0.0}),
-    ("no_weight_decay", "不用权重衰减（Adam）", {"weight_decay": 0.0}),
-    ("peak_3e-3", "OneCycle 峰值 3e-3", {"learning_rate": 3e-3}),
-    ("constant_1e-3", "固定学习率 1e-3（不用 OneCycle）", {"schedule": "constant", "learning_rate": 1e-3}),
+    ("constant_1e-3", "固定学习率 1e-3（不用单周期学习率）", {"schedule": "constant", "learning_rate": 1e-3}),
 ]
+# 权重衰减与单周期学习率的峰值没有在这里检查（共享的 2 核机器上时间不够）；要检查就在上面加一行，例如
+# ("no_weight_decay", "不用权重衰减（Adam）", {"weight_decay": 0.0}) 或 ("peak_3e-3", "峰值 3e-3", {"learning_rate": 3e-3})
 
 
 def run(holdout: int = 5000, seed: int = 0, quick: bool = False, log=print) -> dict:
