@@ -36,7 +36,8 @@ SETTINGS = [
     ("constant_1e-3", "固定学习率 1e-3（不用单周期学习率）", {"schedule": "constant", "learning_rate": 1e-3}),
 ]
 # 权重衰减与单周期学习率的峰值没有在这里检查（共享的 2 核机器上时间不够）；要检查就在上面加一行，例如
-# ("no_weight_decay", "不用权重衰减（Adam）", {"weight_decay": 0.0}) 或 ("peak_3e-3", "峰值 3e-3", {"learning_rate": 3e-3})
+# ("no_weight_decay", "不用权重衰减（Adam）", {"weight_decay": 0.0})
+# 或 ("peak_3e-3", "峰值 3e-3", {"learning_rate": 3e-3})
 
 
 def run(holdout: int = 5000, seed: int = 0, quick: bool = False, log=print) -> dict:
