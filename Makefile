@@ -6,6 +6,7 @@
 #   make pdf          整本书的 PDF（单页 HTML 由 Chromium 打印，不再执行）→ _build/pdf/lenet-book.pdf
 #   make dist         离线发布包：书、PDF、幻灯片、笔记本、src/ → _build/dist/lenet-course-<版本>.zip
 #   make bench        基准测试：训练与评估速度、多个随机种子的准确率（约 15 分钟）→ benchmarks/results.json
+#   make search       验证集上的超参数搜索：完整配方每次只改一项（4 个设置，空闲的 2 核 CPU 上约 10 分钟）→ benchmarks/search.json
 PYTHON ?= python3
 VENV ?= .venv
 COMPAT_VENV ?= .venv-paddle26
@@ -23,7 +24,7 @@ BOOK_FLAGS = -W -n --keep-going
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
 NPM := $(shell command -v npm)
 
-.PHONY: venv venv-compat book slides pdf dist test test-unit test-notebooks test-built test-compat bench lint clean
+.PHONY: venv venv-compat book slides pdf dist test test-unit test-notebooks test-built test-compat bench search lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -85,6 +86,10 @@ test-compat: venv-compat
 # 结果 benchmarks/results.json 提交进仓库，附录一章读取它。
 bench: venv
 	$(PY) benchmarks/bench.py --out benchmarks/results.json
+
+# 训练集最后 5,000 张作验证集，比较完整配方与只改一项的设置（附录一章读取结果）；机器空闲时跑。
+search: venv
+	$(PY) benchmarks/search.py --out benchmarks/search.json
 
 lint: venv
 	$(VENV)/bin/ruff check src tests book/_ext slides tools benchmarks

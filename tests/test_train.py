@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lenet import cache, model, train
+from lenet import cache, data, model, train
 
 # 只用前 2000 张训练图：几秒就能真实训练完两轮
 TINY = replace(train.ORIGINAL_CONFIG, activation="relu", epochs=2, train_samples=2000)
@@ -40,7 +40,7 @@ def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
 
 
 def test_seed_makes_training_repeatable(mnist_dir, cache_dir):
-    """种子配置（全部 60000 张、批大小 64、Adam）训练一轮，两次结果逐位相同。"""
+    """原笔记本的配置（全部 60000 张、批大小 64、Adam）训练一轮，两次结果逐位相同。"""
     one_epoch = replace(train.ORIGINAL_CONFIG, epochs=1)
     a, ha = train.fit(one_epoch, verbose=0)
     b, hb = train.fit(one_epoch, verbose=0)
@@ -64,3 +64,30 @@ def test_config_key_changes_with_every_field():
     keys = {train.ORIGINAL_CONFIG.key(), train.RELU_CONFIG.key(),
             replace(train.ORIGINAL_CONFIG, epochs=6).key(), replace(train.ORIGINAL_CONFIG, seed=1).key()}
     assert len(keys) == 4
+
+
+def test_holdout_evaluates_on_the_last_training_images_not_the_test_set(mnist_dir, cache_dir):
+    """holdout > 0：训练集最后 holdout 张作验证集，每轮记录 val_*，不碰测试集。"""
+    config = replace(TINY, holdout=500)
+    fit_part, val_part = train.split_train(config)
+    assert len(fit_part) == 1500 and len(val_part) == 500
+    images, labels = data.load_numpy("train")
+    # 验证集就是前 2000 张中的最后 500 张（数据集已归一化，比较标签）
+    assert [int(val_part[i][1][0]) for i in (0, 499)] == [labels[1500], labels[1999]]
+    _, history = train.fit(config, verbose=0)
+    for h in history.epochs:
+        assert set(h) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc"}
+        assert 0 <= h["val_acc"] <= 1 and h["val_loss"] > 0
+    assert history.epochs[-1]["val_acc"] > 0.7
+    assert config.key() != TINY.key()
+
+
+def test_holdout_must_leave_training_images():
+    with pytest.raises(ValueError, match="holdout"):
+        train.split_train(replace(TINY, holdout=2000))
+
+
+def test_validation_configs_are_the_original_recipe_with_a_holdout():
+    assert train.VALIDATION_CONFIG == replace(train.ORIGINAL_CONFIG, holdout=5000)
+    assert train.RELU_VALIDATION_CONFIG == replace(train.RELU_CONFIG, holdout=5000)
+    assert train.ORIGINAL_CONFIG.holdout == 0

@@ -67,6 +67,11 @@ def test_plot_history(tmp_path, no_missing_glyphs):
     fig = viz.plot_history({"sigmoid": hist, "relu": hist})
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 4
     _render(fig, tmp_path)
+    # 留出验证集训练时记录的是 val_*：虚线标“验证集”
+    val = [{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_acc": h["train_acc"],
+            "val_loss": h["test_loss"], "val_acc": h["test_acc"]} for h in hist]
+    fig = viz.plot_history({"sigmoid": val})
+    assert [line.get_label() for line in fig.axes[1].lines] == ["sigmoid 训练集", "sigmoid 验证集"]
 
 
 def test_plot_task(tmp_path, no_missing_glyphs):

@@ -14,6 +14,7 @@ LECUN_1998 = {
     "test_acc": 0.9905,
     "test_error_with_distortions": 0.008,  # 同一论文：训练集加入人工扭曲（数据增强）后
     "parameters": 60000,  # 论文所述“约 60,000 个可训练参数”（32×32 输入）
+    "connections": 340908,  # 论文所述的连接数（每个参数在图上每个位置用一次，都算一个连接）
     "source": "LeCun, Bottou, Bengio, Haffner (1998), Gradient-based learning applied to document "
     "recognition, Proc. IEEE 86(11); LeNet-5 on 32x32 padded input: 0.95% without distortions, "
     "0.8% with artificially distorted training images",

@@ -24,7 +24,7 @@ from .cache import TrainingConfig
 from .model import LeNet
 from .train import set_seed
 
-BACKGROUND = -1.0  # 黑色像素归一化后的值（与原笔记本的 Normalize 相同）
+BACKGROUND = -1.0  # 背景像素（原始值 0）归一化后的值（与原笔记本的 Normalize 相同）；本书的图中画成白色
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def augment(x, max_rotation: float = 10.0, max_scale: float = 0.10, max_shift: f
     theta = paddle.stack([paddle.stack([cos, -sin, shift[:, 0]], 1),
                           paddle.stack([sin, cos, shift[:, 1]], 1)], 1)
     grid = F.affine_grid(theta, [n, 1, h, w], align_corners=False)
-    # 先让背景为 0，补零的边缘就是黑色背景
+    # 先让背景为 0，补零的边缘就是背景
     return F.grid_sample(x - BACKGROUND, grid, align_corners=False, padding_mode="zeros") + BACKGROUND
 
 

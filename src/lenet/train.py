@@ -26,6 +26,9 @@ class TrainConfig(TrainingConfig):
     learning_rate: float = 1e-3
     seed: int = 2024
     train_samples: int | None = None  # 只用前 N 张训练图（快速实验、测试）；None 表示全部
+    # > 0：训练集最后 holdout 张不参与训练，作验证集，每轮在它上面评估（记录 val_loss / val_acc）；
+    # = 0：像原笔记本那样用全部训练图，每轮在测试集上评估（记录 test_loss / test_acc，只供报告）
+    holdout: int = 0
 
     def run(self, verbose: int = 1, data_dir=None):
         """按原笔记本的写法训练，返回 (网络, 逐轮记录)。"""
@@ -33,8 +36,12 @@ class TrainConfig(TrainingConfig):
         return model.network, history.epochs
 
 
-ORIGINAL_CONFIG = TrainConfig()  # 原笔记本的配置：Sigmoid、Adam 1e-3、批大小 64、5 轮
+ORIGINAL_CONFIG = TrainConfig()  # 原笔记本的配置：Sigmoid、Adam 1e-3、批大小 64、5 轮，全部 60,000 张训练图
 RELU_CONFIG = replace(ORIGINAL_CONFIG, activation="relu")
+HOLDOUT = 5000  # 选择与诊断用的验证集：训练集的最后 5,000 张
+# 同样的配方，留出验证集：第 6 章看训练曲线、比较 Sigmoid 与 ReLU 时用它们
+VALIDATION_CONFIG = replace(ORIGINAL_CONFIG, holdout=HOLDOUT)
+RELU_VALIDATION_CONFIG = replace(RELU_CONFIG, holdout=HOLDOUT)
 
 
 def set_seed(seed: int) -> None:
@@ -45,13 +52,14 @@ def set_seed(seed: int) -> None:
 
 
 class History(paddle.callbacks.Callback):
-    """记录每一轮的训练集与测试集平均损失、准确率，供画训练曲线。
+    """记录每一轮的训练集平均损失、准确率，以及评估集（``eval_name``：验证集 val 或测试集 test）的结果。
 
     Paddle 日志里的 ``loss`` 只是最后一个批次的损失；这里按样本数求整轮平均。
     """
 
-    def __init__(self):
+    def __init__(self, eval_name: str = "test"):
         super().__init__()
+        self.eval_name = eval_name
         self.epochs: list[dict] = []
         self._sums = {}
 
@@ -78,8 +86,9 @@ class History(paddle.callbacks.Callback):
 
     def on_eval_end(self, logs=None):
         # fit(eval_data=...) 在 on_epoch_end 之后评估；单独调用 evaluate 时没有对应的轮
-        if self.epochs and "test_acc" not in self.epochs[-1]:
-            self.epochs[-1].update(test_loss=self._mean("eval"), test_acc=float(logs["acc"]))
+        name = self.eval_name
+        if self.epochs and f"{name}_acc" not in self.epochs[-1]:
+            self.epochs[-1].update({f"{name}_loss": self._mean("eval"), f"{name}_acc": float(logs["acc"])})
 
 
 def prepare(network: paddle.nn.Layer, learning_rate: float = 1e-3) -> paddle.Model:
@@ -93,20 +102,32 @@ def prepare(network: paddle.nn.Layer, learning_rate: float = 1e-3) -> paddle.Mod
     return model
 
 
-def fit(config: TrainConfig = ORIGINAL_CONFIG, verbose: int = 1, data_dir=None):
-    """按原笔记本的写法训练：``model.fit(train, epochs, batch_size, verbose)``，每轮结束在测试集上评估。
+def split_train(config: TrainConfig, data_dir=None):
+    """训练集按配置切开：返回 (用来训练的部分, 验证集或 None)。验证集是（前 train_samples 张中的）最后 holdout 张。"""
+    full = lenet_data.mnist_dataset("train", data_dir=data_dir)
+    n = config.train_samples or len(full)
+    if not 0 <= config.holdout < n:
+        raise ValueError(f"holdout 应在 0 与训练图数 {n} 之间，得到 {config.holdout}\n"
+                         f"holdout must be between 0 and the number of training images ({n}), got {config.holdout}")
+    n_fit = n - config.holdout
+    fit_part = full if n_fit == len(full) else paddle.io.Subset(full, list(range(n_fit)))
+    val_part = paddle.io.Subset(full, list(range(n_fit, n))) if config.holdout else None
+    return fit_part, val_part
 
-    返回 (paddle.Model, History)。
+
+def fit(config: TrainConfig = ORIGINAL_CONFIG, verbose: int = 1, data_dir=None):
+    """按原笔记本的写法训练：``model.fit(train, epochs, batch_size, verbose)``。
+
+    每轮结束时评估一次：``config.holdout > 0`` 时在留出的验证集上（记录 val_loss / val_acc），
+    否则像原笔记本那样在测试集上（test_loss / test_acc）。返回 (paddle.Model, History)。
     """
     set_seed(config.seed)
     model = prepare(LeNet(config.activation), config.learning_rate)
-    history = History()
-    train_data = lenet_data.mnist_dataset("train", data_dir=data_dir)
-    if config.train_samples:
-        train_data = paddle.io.Subset(train_data, list(range(config.train_samples)))
+    train_data, val_data = split_train(config, data_dir)
+    history = History("val" if val_data is not None else "test")
     model.fit(
         train_data,
-        eval_data=lenet_data.mnist_dataset("test", data_dir=data_dir),
+        eval_data=val_data if val_data is not None else lenet_data.mnist_dataset("test", data_dir=data_dir),
         epochs=config.epochs,
         batch_size=config.batch_size,
         verbose=verbose,

@@ -128,9 +128,9 @@ def plot_label_counts(counts: dict, ax=None):
 # ---------------------------------------------------------------- 训练
 
 def plot_history(histories: dict):
-    """训练曲线：左图损失、右图准确率；每个配置画训练集（实线）和测试集（虚线）。
+    """训练曲线：左图损失、右图准确率；每个配置画训练集（实线）和验证集或测试集（虚线）。
 
-    histories 形如 {"sigmoid": [每轮一个 dict, 含 train_loss/train_acc/test_loss/test_acc]}。
+    histories 形如 {"sigmoid": [每轮一个 dict, 含 train_loss/train_acc，以及 val_loss/val_acc 或 test_loss/test_acc]}。
     """
     setup_fonts()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -140,9 +140,10 @@ def plot_history(histories: dict):
         for ax, key in ((ax_loss, "loss"), (ax_acc, "acc")):
             ax.plot(epochs, [h["train_" + key] for h in hist], "-o", color=color,
                     label=f"{name} 训练集")
-            if "test_" + key in hist[0]:
-                ax.plot(epochs, [h["test_" + key] for h in hist], "--s", color=color,
-                        label=f"{name} 测试集")
+            for prefix, split in (("val_", "验证集"), ("test_", "测试集")):
+                if prefix + key in hist[0]:
+                    ax.plot(epochs, [h[prefix + key] for h in hist], "--s", color=color,
+                            label=f"{name} {split}")
     ax_loss.set_ylabel("平均交叉熵损失")
     ax_acc.set_ylabel("准确率")
     for ax in (ax_loss, ax_acc):
@@ -512,7 +513,7 @@ def show_augmented(original, augmented, labels=None, size: float = 1.0, title: s
     """数据增强前后对比：第一行是原图，下面每一行是同一批图各做一次随机变换的结果。
 
     original 形如 (n, 28, 28) 或 (n, 1, 28, 28)，augmented 形如 (k, n, 28, 28) 或 (k, n, 1, 28, 28)；
-    取值是归一化后的 [-1, 1]（-1 为黑色背景），与 ``lenet.recipe.augment`` 的输入输出一致。
+    取值是归一化后的 [-1, 1]（-1 为背景，用 gray_r 画成白色），与 ``lenet.recipe.augment`` 的输入输出一致。
     """
     setup_fonts()
     rows = [np.asarray(original, dtype=float).reshape(-1, 28, 28)]
