@@ -140,6 +140,68 @@ def test_wrong_file_in_place(mnist_copy, target, source, split, match):
     _assert_clear(exc, target)
 
 
+def _decompress(path):
+    """像读者用 gunzip 那样解压：写出去掉 .gz 的文件，删掉 .gz。"""
+    unpacked = path.with_suffix("")
+    unpacked.write_bytes(gzip.decompress(path.read_bytes()))
+    path.unlink()
+    return unpacked
+
+
+@pytest.mark.parametrize("which", ["all", "one"])
+def test_decompressed_files_are_accepted(mnist_copy, mnist_dir, which):
+    names = sum(data.FILES.values(), ()) if which == "all" else ("t10k-labels-idx1-ubyte.gz",)
+    for name in names:
+        _decompress(mnist_copy / name)
+    for split in ("test", "train"):
+        images, labels = data.load_numpy(split, mnist_copy)
+        ref_images, ref_labels = data.load_numpy(split, mnist_dir)
+        assert np.array_equal(images, ref_images) and np.array_equal(labels, ref_labels)
+    ds = data.mnist_dataset("test", data_dir=mnist_copy)
+    assert len(ds) == 10000 and ds[0][1].tolist() == [7]
+
+
+def test_decompressed_file_is_checked_like_gz(mnist_copy):
+    path = _decompress(mnist_copy / "t10k-labels-idx1-ubyte.gz")
+    raw = bytearray(path.read_bytes())
+    raw[100] = (raw[100] + 1) % 10
+    path.write_bytes(bytes(raw))
+    with pytest.raises(data.MNISTDataError, match="MD5") as exc:
+        data.load_numpy("test", mnist_copy)
+    _assert_clear(exc, "t10k-labels-idx1-ubyte")
+    path.write_bytes(bytes(raw[:-5]))
+    with pytest.raises(data.MNISTDataError, match="截断"):
+        data.load_numpy("test", mnist_copy)
+
+
+@pytest.mark.parametrize("decompressed", [False, True], ids=["gz", "raw"])
+def test_empty_file_says_empty(mnist_copy, decompressed):
+    path = mnist_copy / "t10k-images-idx3-ubyte.gz"
+    if decompressed:
+        path = _decompress(path)
+    path.write_bytes(b"")
+    with pytest.raises(data.MNISTDataError, match="空") as exc:
+        data.load_numpy("test", mnist_copy)
+    _assert_clear(exc, path.name)
+    assert "empty" in str(exc.value) and "魔数" not in str(exc.value)
+
+
+def test_gzip_of_nothing_says_empty(mnist_copy):
+    path = mnist_copy / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(b""))
+    with pytest.raises(data.MNISTDataError, match="空") as exc:
+        data.load_numpy("test", mnist_copy)
+    _assert_clear(exc, path.name)
+
+
+def test_header_cut_short_says_truncated(mnist_copy):
+    path = _decompress(mnist_copy / "t10k-images-idx3-ubyte.gz")
+    path.write_bytes(path.read_bytes()[:10])
+    with pytest.raises(data.MNISTDataError, match="截断") as exc:
+        data.load_numpy("test", mnist_copy)
+    assert "魔数" not in str(exc.value)
+
+
 def test_wrong_checksum(mnist_copy):
     path = mnist_copy / "t10k-labels-idx1-ubyte.gz"
     raw = bytearray(gzip.decompress(path.read_bytes()))
