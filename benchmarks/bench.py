@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,6 +44,7 @@ import paddle.nn.functional as F
 from lenet import cache, recipe, train
 from lenet import data as lenet_data
 from lenet.model import LECUN_1998, LeNet
+from lenet.tables import markdown_table
 
 TARGETS = {  # 名称: (比较, 阈值)
     "overhead_pct": ("<=", 5.0),
@@ -57,6 +59,10 @@ CONFIGS = [
     ("best", "完整配方（BEST）", recipe.BEST),
 ]
 ACC_98 = 0.98
+
+
+def _quiet(_line: str) -> None:
+    """进度输出的约定与 ``lenet.recipe.fit`` 相同：``log`` 是收一行文字的函数（默认 print），None 表示不输出。"""
 
 
 # ---------------------------------------------------------------- 1. 训练吞吐量
@@ -180,11 +186,12 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log=print) -> tuple[dict, dict]:
+def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log: Callable[[str], object] | None = print) -> tuple[dict, dict]:
     """每个配置、每个随机种子训练一次（经 ``lenet.cache.trained``，存进 ``cache_dir``）并汇总。
 
     返回 (每个配置的汇总, {(配置, 种子): 网络})。
     """
+    log = log or _quiet
     out, networks = {}, {}
     for key, label, config in CONFIGS:
         if quick:
@@ -277,6 +284,41 @@ def _sec(v):
 def format_report(results: dict) -> str:
     """把结果排成 Markdown 表格（终端里也好读，可直接贴进文档）。"""
     m, t, e = results["machine"], results["throughput"], results["evaluation"]
+    throughput_rows = [
+        (loop, f"{t[key + '_best_ips']:.0f}", f"{t[key + '_median_ips']:.0f}")
+        for loop, key in (
+            ("`lenet.recipe.fit`", "package"),
+            ("手写循环 hand-written", "hand"),
+            ("`paddle.Model.fit`（DataLoader）", "model_fit"),
+        )
+    ]
+    evaluation_rows = [
+        (way, r["batch_size"], r["images"], f"{seconds:.2f}", f"{r['acc']:.4f}")
+        for way, r, seconds in (
+            ("`lenet.train.evaluate`", e["package"], e["package"]["median_seconds"]),
+            ("`Model.evaluate`（原笔记本 original）", e["seed_way"], e["seed_way"]["seconds"]),
+        )
+    ]
+    accuracy_rows = [
+        (
+            c["label"],
+            c["epochs"],
+            _pct(c["acc_median"]),
+            f"{c['acc_min'] * 100:.2f}–{c['acc_max'] * 100:.2f}%",
+            _pct(c["acc_epoch5_median"]),
+            _sec(c["train_seconds_median"]),
+            _sec(c["seconds_to_98_median"]),
+        )
+        for c in results["configs"].values()
+    ]
+    accuracy_rows.append(
+        ("LeCun et al. 1998", "—", _pct(LECUN_1998["test_acc"]), "（错误率 error 0.95%）", "—", "—", "—")
+    )
+    target_rows = [
+        (name, f"{r['value']:.4g}", r["target"], "通过 PASS" if r["pass"] else "未达到 FAIL")
+        for name, r in results["targets"].items()
+    ]
+    seeds = ", ".join(map(str, results["seeds"]))
     lines = [
         f"# LeNet-5 基准 benchmark（{results['mode']}，{m['date']}）",
         "",
@@ -286,50 +328,52 @@ def format_report(results: dict) -> str:
         f"## 1. 训练吞吐量 training throughput（批大小 {t['batch_size']}，每次 {t['steps']} 步，"
         f"交替各 {t['repeats']} 次）",
         "",
-        "| 训练循环 loop | 最好 best (张/秒) | 中位数 median (张/秒) |",
-        "|---|---:|---:|",
-        f"| `lenet.recipe.fit` | {t['package_best_ips']:.0f} | {t['package_median_ips']:.0f} |",
-        f"| 手写循环 hand-written | {t['hand_best_ips']:.0f} | {t['hand_median_ips']:.0f} |",
-        f"| `paddle.Model.fit`（DataLoader） | {t['model_fit_best_ips']:.0f} | {t['model_fit_median_ips']:.0f} |",
+        markdown_table(["训练循环 loop", "最好 best (张/秒)", "中位数 median (张/秒)"], throughput_rows, "lrr"),
         "",
         f"包的开销 overhead（手写 / 包 − 1）= {t['overhead_pct']:+.1f}%（最好 best），"
         f"{t['overhead_pct_median']:+.1f}%（中位数 median）",
         "",
         "## 2. 测试集评估 evaluation",
         "",
-        "| 方式 way | 批大小 batch | 图数 images | 用时 seconds | 准确率 acc |",
-        "|---|---:|---:|---:|---:|",
-        f"| `lenet.train.evaluate` | 1000 | {e['package']['images']} | {e['package']['median_seconds']:.2f} "
-        f"| {e['package']['acc']:.4f} |",
-        f"| `Model.evaluate`（原笔记本 original） | 1 | {e['seed_way']['images']} | {e['seed_way']['seconds']:.2f} "
-        f"| {e['seed_way']['acc']:.4f} |",
+        markdown_table(
+            ["方式 way", "批大小 batch", "图数 images", "用时 seconds", "准确率 acc"], evaluation_rows, "lrrrr"
+        ),
         "",
         f"按每张图计，快 {e['speedup']:.0f} 倍 (speed-up per image)",
         "",
-        "## 3. 准确率 accuracy（测试集 test set，随机种子 seeds " + ", ".join(map(str, results["seeds"])) + "）",
+        f"## 3. 准确率 accuracy（测试集 test set，随机种子 seeds {seeds}）",
         "",
-        "| 配置 config | 轮 epochs | 中位数 median | 范围 range | 第 5 轮 epoch 5 | 纯训练时间 train s "
-        "| 到 98% 的时间 s to 98% |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        markdown_table(
+            [
+                "配置 config",
+                "轮 epochs",
+                "中位数 median",
+                "范围 range",
+                "第 5 轮 epoch 5",
+                "纯训练时间 train s",
+                "到 98% 的时间 s to 98%",
+            ],
+            accuracy_rows,
+            "lrrrrrr",
+        ),
     ]
-    for c in results["configs"].values():
-        lines.append(f"| {c['label']} | {c['epochs']} | {_pct(c['acc_median'])} "
-                     f"| {c['acc_min'] * 100:.2f}–{c['acc_max'] * 100:.2f}% | {_pct(c['acc_epoch5_median'])} "
-                     f"| {_sec(c['train_seconds_median'])} | {_sec(c['seconds_to_98_median'])} |")
-    lines.append(f"| LeCun et al. 1998 | — | {_pct(LECUN_1998['test_acc'])} | （错误率 error 0.95%） | — | — | — |")
     if any(c["from_cache"] for c in results["configs"].values()):
         lines.append("\n注意：部分结果读自缓存，训练时间是当初训练时记录的 (some runs from cache).")
-    lines += ["", "## 目标 targets", "", "| 项目 | 值 value | 目标 target | 结果 |", "|---|---:|---:|---|"]
-    for name, r in results["targets"].items():
-        lines.append(f"| {name} | {r['value']:.4g} | {r['target']} | {'通过 PASS' if r['pass'] else '未达到 FAIL'} |")
-    lines.append(f"\n总用时 total {results['total_seconds']:.0f} s")
+    lines += [
+        "",
+        "## 目标 targets",
+        "",
+        markdown_table(["项目", "值 value", "目标 target", "结果"], target_rows, "lrrl"),
+        f"\n总用时 total {results['total_seconds']:.0f} s",
+    ]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- 入口
 
-def run(quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log=print) -> dict:
-    """跑全部测量，返回结果字典；``log(文字)`` 报告进度。"""
+def run(quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log: Callable[[str], object] | None = print) -> dict:
+    """跑全部测量，返回结果字典；``log(一行文字)`` 报告进度，``None`` 表示不输出。"""
+    log = log or _quiet
     start = time.perf_counter()
     seed_list = list(range(1 if quick else seeds))
     user_cache = cache.default_cache_dir()

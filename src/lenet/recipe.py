@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -110,8 +111,10 @@ def make_optimizer(config: RecipeConfig, network, steps: int):
     return opt, scheduler
 
 
-def fit(config: RecipeConfig = BEST, data_dir=None, log=print):
+def fit(config: RecipeConfig = BEST, data_dir=None, log: Callable[[str], object] | None = print):
     """按 ``config`` 训练一个 LeNet，返回 (网络, 逐轮记录)。
+
+    ``log`` 每轮收到一行进度文字（默认 ``print``）；``None`` 表示不输出。基准脚本用同样的约定。
 
     每轮记录：train_loss（平均）、seconds（累计纯训练时间，不含评估）、test_acc，
     以及 holdout > 0 时的 val_acc。测试集准确率只用于报告，不用于任何选择。
