@@ -67,6 +67,7 @@ def _quiet(_line: str) -> None:
 
 # ---------------------------------------------------------------- 1. 训练吞吐量
 
+
 def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
     """最简单的手写训练循环（与 ORIGINAL_FAST 相同的网络、优化器、批次）；返回纯训练秒数。"""
     train.set_seed(seed)
@@ -77,7 +78,7 @@ def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
     start = time.perf_counter()
     order = paddle.to_tensor(rng.permutation(steps * batch_size))
     for i in range(steps):
-        idx = order[i * batch_size:(i + 1) * batch_size]
+        idx = order[i * batch_size : (i + 1) * batch_size]
         loss = F.cross_entropy(net(x[idx]), y[idx])
         loss.backward()
         opt.step()
@@ -88,8 +89,7 @@ def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
 
 def package_loop(steps: int, batch_size: int = 64, seed: int = 0) -> float:
     """``lenet.recipe.fit`` 跑 1 轮、恰好 ``steps`` 步（ORIGINAL_FAST 的设置）；返回它记录的纯训练秒数。"""
-    config = replace(recipe.ORIGINAL_FAST, epochs=1, batch_size=batch_size, seed=seed,
-                     train_samples=steps * batch_size)
+    config = replace(recipe.ORIGINAL_FAST, epochs=1, batch_size=batch_size, seed=seed, train_samples=steps * batch_size)
     _, history = recipe.fit(config, log=None)
     return history[-1]["seconds"]
 
@@ -122,7 +122,7 @@ def throughput(steps: int, repeats: int, batch_size: int = 64) -> dict:
     seconds = {name: [] for name in loops}
     names = list(loops)
     for r in range(repeats):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             seconds[name].append(loops[name](steps))
     ips = {k: [n / s for s in v] for k, v in seconds.items()}
     best = {k: max(v) for k, v in ips.items()}
@@ -136,6 +136,7 @@ def throughput(steps: int, repeats: int, batch_size: int = 64) -> dict:
 
 
 # ---------------------------------------------------------------- 2. 评估时间
+
 
 def evaluation(network, repeats: int = 3, seed_way_images: int | None = None) -> dict:
     """``lenet.train.evaluate``（批大小 1000）与原笔记本的 ``Model.evaluate``（批大小 1）在测试集上的用时。"""
@@ -154,16 +155,26 @@ def evaluation(network, repeats: int = 3, seed_way_images: int | None = None) ->
     n_seed = len(dataset)
     pkg_median = statistics.median(pkg_seconds)
     return {
-        "package": {"batch_size": 1000, "images": lenet_data.COUNTS["test"], "seconds": pkg_seconds,
-                    "median_seconds": pkg_median, "acc": acc},
-        "seed_way": {"batch_size": 1, "images": n_seed, "seconds": seed_seconds,
-                     "acc": float(np.ravel(result["acc"])[0])},
+        "package": {
+            "batch_size": 1000,
+            "images": lenet_data.COUNTS["test"],
+            "seconds": pkg_seconds,
+            "median_seconds": pkg_median,
+            "acc": acc,
+        },
+        "seed_way": {
+            "batch_size": 1,
+            "images": n_seed,
+            "seconds": seed_seconds,
+            "acc": float(np.ravel(result["acc"])[0]),
+        },
         # 按每张图的用时比较（--quick 时原笔记本的方式只评估一部分图）
         "speedup": (seed_seconds / n_seed) / (pkg_median / lenet_data.COUNTS["test"]),
     }
 
 
 # ---------------------------------------------------------------- 3. 准确率与训练时间
+
 
 def summarize_run(seed: int, history: list, from_cache: bool) -> dict:
     """一次训练的逐轮记录 → 最终准确率、第 5 轮准确率、达到 98% 的轮次与累计训练秒数。"""
@@ -186,7 +197,9 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log: Callable[[str], object] | None = print) -> tuple[dict, dict]:
+def accuracy_runs(
+    seeds, cache_dir: Path, quick: bool = False, log: Callable[[str], object] | None = print
+) -> tuple[dict, dict]:
     """每个配置、每个随机种子训练一次（经 ``lenet.cache.trained``，存进 ``cache_dir``）并汇总。
 
     返回 (每个配置的汇总, {(配置, 种子): 网络})。
@@ -204,12 +217,19 @@ def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log: Callable[[st
             networks[(key, seed)] = net
             run = summarize_run(seed, history, from_cache)
             runs.append(run)
-            log(f"    测试准确率 {run['final_acc']:.4f}，纯训练 {run['train_seconds']:.1f} 秒"
-                f"{'（读自缓存）' if from_cache else ''}")
+            log(
+                f"    测试准确率 {run['final_acc']:.4f}，纯训练 {run['train_seconds']:.1f} 秒"
+                f"{'（读自缓存）' if from_cache else ''}"
+            )
         accs = [r["final_acc"] for r in runs]
         out[key] = {
-            "label": label, "config": asdict(config), "epochs": config.epochs, "runs": runs,
-            "acc_median": statistics.median(accs), "acc_min": min(accs), "acc_max": max(accs),
+            "label": label,
+            "config": asdict(config),
+            "epochs": config.epochs,
+            "runs": runs,
+            "acc_median": statistics.median(accs),
+            "acc_min": min(accs),
+            "acc_max": max(accs),
             "acc_epoch5_median": _median([r["acc_epoch5"] for r in runs]),
             "train_seconds_median": statistics.median(r["train_seconds"] for r in runs),
             "train_seconds_max": max(r["train_seconds"] for r in runs),
@@ -221,6 +241,7 @@ def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log: Callable[[st
 
 
 # ---------------------------------------------------------------- 机器、目标、缓存
+
 
 def machine_info() -> dict:
     cpu_model = None
@@ -255,8 +276,10 @@ def check_targets(results: dict) -> dict:
         "best_max_train_seconds": results["configs"]["best"]["train_seconds_max"],
     }
     ops = {"<=": lambda a, b: a <= b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b}
-    return {name: {"value": values[name], "target": f"{op} {limit}", "pass": bool(ops[op](values[name], limit))}
-            for name, (op, limit) in TARGETS.items()}
+    return {
+        name: {"value": values[name], "target": f"{op} {limit}", "pass": bool(ops[op](values[name], limit))}
+        for name, (op, limit) in TARGETS.items()
+    }
 
 
 def publish_cache(src: Path, dst: Path) -> list[str]:
@@ -272,6 +295,7 @@ def publish_cache(src: Path, dst: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------- 表格
+
 
 def _pct(v):
     return "—" if v is None else f"{v * 100:.2f}%"
@@ -371,7 +395,10 @@ def format_report(results: dict) -> str:
 
 # ---------------------------------------------------------------- 入口
 
-def run(quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log: Callable[[str], object] | None = print) -> dict:
+
+def run(
+    quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log: Callable[[str], object] | None = print
+) -> dict:
     """跑全部测量，返回结果字典；``log(一行文字)`` 报告进度，``None`` 表示不输出。"""
     log = log or _quiet
     start = time.perf_counter()
@@ -379,24 +406,31 @@ def run(quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log: Cal
     user_cache = cache.default_cache_dir()
     fresh = quick or not reuse_cache
     tmp = tempfile.mkdtemp(prefix="lenet-bench-") if fresh else None
-    results = {"schema": 1, "mode": "quick" if quick else "full", "seeds": seed_list,
-               "machine": machine_info(), "lecun_1998": LECUN_1998}
+    results = {
+        "schema": 1,
+        "mode": "quick" if quick else "full",
+        "seeds": seed_list,
+        "machine": machine_info(),
+        "lecun_1998": LECUN_1998,
+    }
     try:
         log("1. 训练吞吐量……")
         results["throughput"] = throughput(steps=20 if quick else 300, repeats=2 if quick else 5)
         log("2/3. 多个随机种子的训练……")
         results["configs"], networks = accuracy_runs(seed_list, Path(tmp or user_cache), quick=quick, log=log)
         log("4. 测试集评估……")
-        results["evaluation"] = evaluation(networks[("seed_sigmoid", 0)],
-                                           seed_way_images=1000 if quick else None)
+        results["evaluation"] = evaluation(networks[("seed_sigmoid", 0)], seed_way_images=1000 if quick else None)
         published = publish_cache(Path(tmp), user_cache) if tmp and not quick else []
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     results["cache"] = {
         "fresh": fresh,
-        "note": ("trained in a fresh temporary cache: seconds measured in this run"
-                 if fresh else "existing cache reused: seconds of cached runs are those recorded when trained"),
+        "note": (
+            "trained in a fresh temporary cache: seconds measured in this run"
+            if fresh
+            else "existing cache reused: seconds of cached runs are those recorded when trained"
+        ),
         "published": published,
     }
     results["targets"] = check_targets(results)
@@ -409,11 +443,13 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="很小的设置，一分钟以内走完全部代码（测试用）")
     parser.add_argument("--seeds", type=int, default=3, help="每个配置训练几个随机种子（0, 1, …）")
     parser.add_argument("--out", type=Path, help="把结果写成 JSON")
-    parser.add_argument("--reuse-cache", action="store_true",
-                        help="直接用 LENET_CACHE_DIR 里已训练的模型（训练时间是当初记录的）")
+    parser.add_argument(
+        "--reuse-cache", action="store_true", help="直接用 LENET_CACHE_DIR 里已训练的模型（训练时间是当初记录的）"
+    )
     args = parser.parse_args(argv)
-    results = run(quick=args.quick, seeds=args.seeds, reuse_cache=args.reuse_cache,
-                  log=functools.partial(print, flush=True))
+    results = run(
+        quick=args.quick, seeds=args.seeds, reuse_cache=args.reuse_cache, log=functools.partial(print, flush=True)
+    )
     print()
     print(format_report(results))
     if args.out:

@@ -64,8 +64,10 @@ REMOTE_LOAD = re.compile(
 
 def copy_assets(out: Path) -> None:
     if not NODE_MODULES.is_dir():
-        sys.exit(f"缺少 {NODE_MODULES}：先在 slides/ 下运行 npm ci（make slides 会自动运行）\n"
-                 f"missing {NODE_MODULES}: run `npm ci` in slides/ first")
+        sys.exit(
+            f"缺少 {NODE_MODULES}：先在 slides/ 下运行 npm ci（make slides 会自动运行）\n"
+            f"missing {NODE_MODULES}: run `npm ci` in slides/ first"
+        )
     libs = out / LIBS
     for src, dst in ASSET_FILES:
         (libs / dst).parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +96,10 @@ def executed(path: Path):
     try:
         _, nb = get_cache(str(JUPYTER_CACHE)).merge_match_into_file(str(path))
     except KeyError:
-        sys.exit(f"{path} 没有执行缓存（笔记本改过或书还没构建）：先运行 make book\n"
-                 f"{path} has no cached execution: run `make book` first")
+        sys.exit(
+            f"{path} 没有执行缓存（笔记本改过或书还没构建）：先运行 make book\n"
+            f"{path} has no cached execution: run `make book` first"
+        )
     return nb
 
 
@@ -106,8 +110,7 @@ def prepare(nb) -> tuple[object, int]:
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         slides += kind in ("slide", "subslide")
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
     return nb, slides
 
 
@@ -150,8 +153,14 @@ kbd {{ border: 1px solid #bbb; border-radius: 3px; padding: 0 .3rem; }}
 
 # ------------------------------------------------------------ PDF（无头 Chromium）
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def print_pdf(deck: Path, pdf: Path, chromium: str, timeout_ms: int = 60_000) -> int:
@@ -166,8 +175,7 @@ def print_pdf(deck: Path, pdf: Path, chromium: str, timeout_ms: int = 60_000) ->
             page.wait_for_selector("html.slides-print-ready", state="attached", timeout=timeout_ms)
             pages = page.locator(".reveal .pdf-page").count()
             # 指定页码范围：否则 Chromium 会在末尾多打一张空白页
-            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True,
-                     page_ranges=f"1-{pages}")
+            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True, page_ranges=f"1-{pages}")
         finally:
             browser.close()
     return pages
@@ -202,8 +210,11 @@ def main() -> int:
             pages = print_pdf(deck, deck.with_name(f"{path.stem}.pdf"), args.chromium)
             entry.update(pdf=f"{path.stem}.pdf", pdf_pages=pages)
         decks.append(entry)
-        print(f"[slides] {deck.name}: {count} 张, {time.perf_counter() - start:.1f} s"
-              + (f", PDF {entry['pdf_pages']} 页" if args.pdf else ""), flush=True)
+        print(
+            f"[slides] {deck.name}: {count} 张, {time.perf_counter() - start:.1f} s"
+            + (f", PDF {entry['pdf_pages']} 页" if args.pdf else ""),
+            flush=True,
+        )
     write_index(out, decks)
     (out / "decks.json").write_text(json.dumps(decks, ensure_ascii=False, indent=1), encoding="utf-8")
     return 1 if failed else 0

@@ -51,8 +51,7 @@ def test_dataset_matches_seed_api_and_range(mnist_dir):
 def test_normalize_equals_default_transform(mnist_dir):
     images, _ = data.load_numpy("test", mnist_dir)
     ds = data.mnist_dataset("test", data_dir=mnist_dir)
-    np.testing.assert_allclose(data.normalize(images[:3]), np.stack([ds[i][0] for i in range(3)]),
-                               atol=1e-6)
+    np.testing.assert_allclose(data.normalize(images[:3]), np.stack([ds[i][0] for i in range(3)]), atol=1e-6)
 
 
 def test_loader_batches(mnist_dir):
@@ -64,6 +63,7 @@ def test_loader_batches(mnist_dir):
 
 
 # ------------------------------------------------------------ bad input
+
 
 def _assert_clear(excinfo, path_part):
     msg = str(excinfo.value)
@@ -127,12 +127,16 @@ def test_truncated_payload_inside_valid_gzip(mnist_copy):
     _assert_clear(exc, path.name)
 
 
-@pytest.mark.parametrize("target, source, split, match", [
-    # 图像文件的位置上放了标签文件：魔数不对
-    ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "test", "魔数"),
-    # 训练集标签的位置上放了测试集标签：与图像的样本数不符
-    ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train", "10000"),
-], ids=["wrong-magic", "labels-paired-with-wrong-images"])
+@pytest.mark.parametrize(
+    "target, source, split, match",
+    [
+        # 图像文件的位置上放了标签文件：魔数不对
+        ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "test", "魔数"),
+        # 训练集标签的位置上放了测试集标签：与图像的样本数不符
+        ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train", "10000"),
+    ],
+    ids=["wrong-magic", "labels-paired-with-wrong-images"],
+)
 def test_wrong_file_in_place(mnist_copy, target, source, split, match):
     (mnist_copy / target).write_bytes((mnist_copy / source).read_bytes())
     with pytest.raises(data.MNISTDataError, match=match) as exc:
@@ -225,8 +229,9 @@ def test_repaired_file_is_reread(mnist_copy, mnist_dir):
 
 def _run_python(code, **env):
     full = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, env=full, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=full, timeout=300
+    )
 
 
 def test_no_network_and_no_local_files(tmp_path):
@@ -240,9 +245,15 @@ def test_no_network_and_no_local_files(tmp_path):
         except d.MNISTDataError as e:
             print("ERROR:", e)
     """
-    proc = _run_python(code, HOME=str(home), LENET_DATA_DIR="", http_proxy="http://127.0.0.1:9",
-                       https_proxy="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
-                       HTTPS_PROXY="http://127.0.0.1:9")
+    proc = _run_python(
+        code,
+        HOME=str(home),
+        LENET_DATA_DIR="",
+        http_proxy="http://127.0.0.1:9",
+        https_proxy="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+        HTTPS_PROXY="http://127.0.0.1:9",
+    )
     assert "ERROR:" in proc.stdout, proc.stdout + proc.stderr
     assert "下载" in proc.stdout and "download" in proc.stdout
     assert str(home / ".cache" / "paddle" / "dataset" / "mnist") in proc.stdout

@@ -87,10 +87,18 @@ def test_bootstrap_cell_imports_lenet_from_the_checkout(cwd):
     code = "".join(next(c for c in _load(NOTEBOOKS[0])["cells"] if c["cell_type"] == "code")["source"])
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     probe = "import importlib.util, sys; print(importlib.util.find_spec('lenet') is not None)"
-    installed = subprocess.run([sys.executable, "-c", probe], cwd="/", env=env,
-                               capture_output=True, text=True).stdout.strip() == "True"
-    proc = subprocess.run([sys.executable, "-c", code + "\nprint(lenet.__file__)"],
-                          cwd=ROOT / cwd, env=env, capture_output=True, text=True, timeout=120)
+    installed = (
+        subprocess.run([sys.executable, "-c", probe], cwd="/", env=env, capture_output=True, text=True).stdout.strip()
+        == "True"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code + "\nprint(lenet.__file__)"],
+        cwd=ROOT / cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     if not installed:  # 兼容环境（make test-compat）里 lenet 没有安装：必须来自仓库的 src/
         assert Path(proc.stdout.strip().splitlines()[-1]).resolve().is_relative_to(ROOT / "src")

@@ -61,6 +61,10 @@ def test_evaluate_matches_paddle_model(mnist_dir, cache_dir):
 
 
 def test_config_key_changes_with_every_field():
-    keys = {train.ORIGINAL_CONFIG.key(), train.RELU_CONFIG.key(),
-            replace(train.ORIGINAL_CONFIG, epochs=6).key(), replace(train.ORIGINAL_CONFIG, seed=1).key()}
+    keys = {
+        train.ORIGINAL_CONFIG.key(),
+        train.RELU_CONFIG.key(),
+        replace(train.ORIGINAL_CONFIG, epochs=6).key(),
+        replace(train.ORIGINAL_CONFIG, seed=1).key(),
+    }
     assert len(keys) == 4

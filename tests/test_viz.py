@@ -64,8 +64,10 @@ def test_show_pixels_and_label_counts(tmp_path, no_missing_glyphs):
 
 
 def test_plot_history(tmp_path, no_missing_glyphs):
-    hist = [{"epoch": e, "train_loss": 1 / e, "train_acc": 1 - 0.1 / e,
-             "test_loss": 1.1 / e, "test_acc": 1 - 0.12 / e} for e in (1, 2, 3)]
+    hist = [
+        {"epoch": e, "train_loss": 1 / e, "train_acc": 1 - 0.1 / e, "test_loss": 1.1 / e, "test_acc": 1 - 0.12 / e}
+        for e in (1, 2, 3)
+    ]
     fig = viz.plot_history({"sigmoid": hist, "relu": hist})
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 4
     _render(fig, tmp_path)
@@ -94,7 +96,7 @@ def test_plot_architecture(tmp_path, no_missing_glyphs):
 def test_plot_conv_and_pool_examples(tmp_path, no_missing_glyphs):
     x = np.arange(25).reshape(5, 5)
     k = np.ones((3, 3), dtype=int)
-    out = np.array([[x[i:i + 3, j:j + 3].sum() for j in range(3)] for i in range(3)])
+    out = np.array([[x[i : i + 3, j : j + 3].sum() for j in range(3)] for i in range(3)])
     fig = viz.plot_conv_example(x, k, out, pos=(1, 2))
     assert len(fig.axes) == 3 and len(fig.axes[2].texts) == 9
     _render(fig, tmp_path)

@@ -64,6 +64,7 @@ class MNISTDataError(RuntimeError):
 
 # ---------------------------------------------------------------- 找文件
 
+
 def paddle_cache_dir() -> Path:
     """Paddle 下载 MNIST 时使用的目录（通常是 ~/.cache/paddle/dataset/mnist）。"""
     from paddle.dataset.common import DATA_HOME
@@ -136,6 +137,7 @@ def _download(cache: Path) -> Path:
 
 
 # ---------------------------------------------------------------- 读文件
+
 
 def _zlib_unsafe() -> bool:
     """Paddle 2.x 的动态库若先于 zlib 加载，进程内解压 gzip 会段错误（inflateReset2）。
@@ -255,6 +257,7 @@ def load_numpy(split: str = "train", data_dir=None) -> tuple[np.ndarray, np.ndar
 
 
 # ---------------------------------------------------------------- paddle.io.Dataset
+
 
 def default_transform():
     """原笔记本的预处理：把 0..255 线性映射到 [-1, 1]，输出形状 1×28×28（CHW）。"""

@@ -72,9 +72,7 @@ class History(paddle.callbacks.Callback):
         self._add("eval", logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self.epochs.append(
-            {"epoch": epoch + 1, "train_loss": self._mean("train"), "train_acc": float(logs["acc"])}
-        )
+        self.epochs.append({"epoch": epoch + 1, "train_loss": self._mean("train"), "train_acc": float(logs["acc"])})
 
     def on_eval_end(self, logs=None):
         # fit(eval_data=...) 在 on_epoch_end 之后评估；单独调用 evaluate 时没有对应的轮
@@ -135,7 +133,5 @@ def evaluate(network: paddle.nn.Layer, split: str = "test", batch_size: int = 10
         network = network.network
     images, labels = lenet_data.load_numpy(split, data_dir)
     logits = predict_logits(network, images, batch_size)
-    loss = paddle.nn.functional.cross_entropy(
-        paddle.to_tensor(logits), paddle.to_tensor(labels.reshape(-1, 1))
-    )
+    loss = paddle.nn.functional.cross_entropy(paddle.to_tensor(logits), paddle.to_tensor(labels.reshape(-1, 1)))
     return {"loss": float(loss), "acc": float((logits.argmax(1) == labels).mean())}
