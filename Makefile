@@ -74,8 +74,11 @@ test-compat: venv-compat
 bench: venv
 	$(PY) benchmarks/bench.py --out benchmarks/results.json
 
+# 代码和各章的代码格都要通过 ruff 检查与格式检查（修复：ruff check --fix 与 ruff format，或 pre-commit）
+LINT_PATHS = src tests book/_ext slides tools benchmarks notebooks
 lint: venv
-	$(VENV)/bin/ruff check src tests book/_ext slides tools benchmarks
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
 clean:
 	rm -rf _build .cache
