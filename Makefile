@@ -1,24 +1,25 @@
 # 每个目标自己完成准备工作（建虚拟环境、装依赖），在全新克隆上直接可用。
 #   make book         构建 HTML 书（执行每一章）       → _build/html/index.html
-#   make test         全部测试（单元测试、各章 nbval、构建书、浏览器检查）
+#   make test         全部测试（代码检查、单元测试、各章 nbval、构建书与幻灯片、浏览器检查）
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
-#   make bench        基准测试：训练与评估速度、多个随机种子的准确率（约 15 分钟）→ benchmarks/results.json
+#   make bench        基准测试：训练与评估速度、多个随机种子的准确率（2 核 CPU 上约 12 分钟）→ benchmarks/results.json
+#   make lint         ruff 代码检查与格式检查（代码和各章的代码格）
 PYTHON ?= python3
 VENV ?= .venv
 COMPAT_VENV ?= .venv-paddle26
 PY := $(VENV)/bin/python
 CPY := $(COMPAT_VENV)/bin/python
 
-# 数据与缓存的位置通过环境变量交给 lenet 包；仓库旁有离线 MNIST 时用它（CI 与本机）。
-LENET_DATA_DIR ?= $(wildcard $(abspath $(CURDIR)/../shared/data/mnist))
+# 缓存位置通过环境变量交给 lenet 包；离线 MNIST 的目录由调用者设置 LENET_DATA_DIR（见 lenet.data、.ci/run）。
 LENET_CACHE_DIR ?= $(CURDIR)/.cache/lenet
-export LENET_DATA_DIR LENET_CACHE_DIR
+export LENET_CACHE_DIR
 export PYTHONHASHSEED = 0
 
 BOOK_FLAGS = -W -n --keep-going
 
-CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
+# 与测试、slides/export.py 同一个查找办法（环境变量 CHROMIUM，否则 PATH 里的 chromium）
+CHROMIUM := $(shell $(PYTHON) tools/chromium.py)
 NPM := $(shell command -v npm)
 
 .PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat bench lint clean
@@ -42,7 +43,7 @@ book: venv
 
 # 幻灯片用书构建时已执行的笔记本（_build/jupyter_execute），与书中输出一致；reveal.js 等来自 npm（版本锁定）
 slides: book slides/node_modules/.installed
-	$(PY) slides/export.py $(if $(CHROMIUM),--pdf --chromium $(CHROMIUM))
+	$(PY) slides/export.py $(if $(CHROMIUM),--pdf)
 
 slides/node_modules/.installed: slides/package.json slides/package-lock.json
 	cd slides && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -61,8 +62,11 @@ test-notebooks: venv
 test-built: venv
 	$(PY) -m pytest tests -m "book or browser"
 
-# 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）
-test: lint test-unit test-notebooks $(if $(NPM),slides,book) test-built
+# 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）。
+# 前面几步可以并行（make -j）；检查构建结果必须等书和幻灯片建好，所以在它们全部完成后才运行。
+BUILT := $(if $(NPM),slides,book)
+test: lint test-unit test-notebooks $(BUILT)
+	$(MAKE) --no-print-directory test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat

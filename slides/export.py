@@ -25,6 +25,9 @@ from nbconvert import SlidesExporter
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import chromium  # noqa: E402  tools/chromium.py：Chromium 的查找与启动参数（测试和 Makefile 共用）
+
 NODE_MODULES = HERE / "node_modules"
 JUPYTER_CACHE = ROOT / "_build" / ".jupyter_cache"
 LIBS = "libs"
@@ -153,22 +156,13 @@ kbd {{ border: 1px solid #bbb; border-radius: 3px; padding: 0 .3rem; }}
 
 # ------------------------------------------------------------ PDF（无头 Chromium）
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-
-def print_pdf(deck: Path, pdf: Path, chromium: str, timeout_ms: int = 60_000) -> int:
+def print_pdf(deck: Path, pdf: Path, executable: str, timeout_ms: int = 60_000) -> int:
     """用 reveal.js 的 ?print-pdf 版式打印；返回页数。模板在排版和公式都完成后给 <html> 加类名。"""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=executable, args=chromium.ARGS)
         try:
             page = browser.new_page()
             page.goto(deck.resolve().as_uri() + "?print-pdf", wait_until="load", timeout=timeout_ms)
@@ -186,8 +180,10 @@ def main() -> int:
     ap.add_argument("notebooks", nargs="*", type=Path)
     ap.add_argument("--out", type=Path, default=ROOT / "_build" / "slides")
     ap.add_argument("--pdf", action="store_true", help="同时打印 PDF（需要 Chromium）")
-    ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("--chromium", default=chromium.find(), help="Chromium 的路径（默认见 tools/chromium.py）")
     args = ap.parse_args()
+    if args.pdf and not args.chromium:
+        ap.error(f"--pdf 需要 Chromium：{chromium.INSTALL_HINT}")
 
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     out = args.out.resolve()
