@@ -25,7 +25,7 @@ NPM := $(shell command -v npm)
 .PHONY: venv venv-compat book slides test test-unit test-notebooks test-built test-compat bench lint clean
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml src/lenet/__init__.py  # __init__.py 里有版本号
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt

@@ -8,7 +8,7 @@ import warnings as _warnings
 ZLIB_LOADED_BEFORE_PADDLE = "paddle" not in _sys.modules
 import gzip  # noqa: E402,F401  isort: skip
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # 唯一写版本号的地方：pyproject.toml 从这里读取；改动时同时更新 CHANGELOG.md
 
 # Paddle 导入时对学习者无意义的提示（没有 ccache），不让它出现在每一章的第一个输出里
 _warnings.filterwarnings("ignore", message="No ccache found")
