@@ -1,4 +1,6 @@
-"""LeNet-5 手写数字识别课程的共享代码：数据（data）、模型（model）、训练（train、recipe）、作图（viz）。"""
+"""LeNet-5 手写数字识别课程的共享代码：数据（data）、模型（model）、训练（train、recipe）、训练结果缓存（cache）、
+作图（viz，中文字体在 fonts）、Markdown 表格（tables）。
+"""
 
 import sys as _sys
 import warnings as _warnings
