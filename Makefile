@@ -55,17 +55,20 @@ test-unit: venv
 # 每章一个内核，按 CPU 核数并行执行（Paddle 每个进程只用一个线程）；同一个模型由缓存锁保证只训练一次
 NBVAL = --nbval-lax --current-env -n auto --dist loadfile
 
+# 通过验证的执行结果直接存进书的 jupyter-cache（tests/nbval_book_cache.py），随后构建书时不再执行第二遍
 test-notebooks: venv
-	$(PY) -m pytest $(NBVAL) notebooks
+	$(PY) -m pytest $(NBVAL) -p tests.nbval_book_cache --book-cache _build/.jupyter_cache notebooks
 
 # 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）
 test-built: venv
 	$(PY) -m pytest tests -m "book or browser"
 
 # 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）。
-# 前面几步可以并行（make -j）；检查构建结果必须等书和幻灯片建好，所以在它们全部完成后才运行。
+# make -j 时前三步并行；书在各章执行完之后才构建（复用 test-notebooks 存进 jupyter-cache 的结果），
+# 检查构建结果又在书和幻灯片建好之后：顺序写在命令里，而不是靠依赖列表的先后。
 BUILT := $(if $(NPM),slides,book)
-test: lint test-unit test-notebooks $(BUILT)
+test: lint test-unit test-notebooks
+	$(MAKE) --no-print-directory $(BUILT)
 	$(MAKE) --no-print-directory test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。

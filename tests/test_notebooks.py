@@ -63,7 +63,9 @@ def test_chapter_shape(path):
     # 第一格代码：lenet 未安装时从 src/ 导入（AI Studio）
     assert BOOTSTRAP in "".join(code[0]["source"])
     assert "## 小结" in markdown and "## 练习" in markdown
-    assert "{exercise}" in markdown and "{solution}" in markdown
+    assert "{exercise}" in markdown and re.search(r"\{solution(-start)?\}", markdown)
+    # 带代码的答案用 solution-start / solution-end 包住真正执行的代码格，两者必须成对
+    assert markdown.count("{solution-start}") == markdown.count("{solution-end}")
     # 至少一个隐藏的检查格，用 assert 核对正文里的数字
     checks = [c for c in code if "remove-cell" in c["metadata"].get("tags", [])]
     assert checks and all("assert" in "".join(c["source"]) for c in checks)

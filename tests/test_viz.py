@@ -227,6 +227,47 @@ def test_plot_test_accuracy(tmp_path, no_missing_glyphs):
     plt.close(fig)
 
 
+def test_plot_margins(tmp_path, no_missing_glyphs):
+    margins = np.array([0, 1, 1, 3, 3, 3, 4, 4])
+    fig = viz.plot_margins(margins, threshold=4, title="最窄一边的空白")
+    ax = fig.axes[0]
+    heights = [int(p.get_height()) for p in ax.patches]
+    assert heights == [1, 2, 0, 3, 2]  # 每个空白宽度一根柱子，高度是张数
+    assert [p.get_facecolor() == ax.patches[0].get_facecolor() for p in ax.patches] == [True] * 4 + [False]
+    _render(fig, tmp_path)
+
+
+# ---------------------------------------------------------------- 附录：部署
+
+
+def test_show_preprocess_steps(tmp_path, no_missing_glyphs):
+    from lenet import preprocess
+
+    ink = np.full((90, 70), 235, np.uint8)
+    ink[20:70, 30:38] = 30  # 浅色纸上的一竖
+    steps = preprocess.preprocess_steps(ink)
+    fig = viz.show_preprocess_steps(steps, title="六步")
+    assert len(fig.axes) == 6
+    assert fig.axes[1].get_title().startswith("② 反相")
+    assert len(fig.axes[3].patches) == 1  # 外接框
+    cross = fig.axes[5].lines[-1]  # 质心的红十字
+    assert abs(cross.get_xdata()[0] - 14) <= 0.5 and abs(cross.get_ydata()[0] - 14) <= 0.5
+    _render(fig, tmp_path)
+
+
+def test_plot_prediction_and_show_photos(tmp_path, no_missing_glyphs):
+    probs = np.full(10, 0.02)
+    probs[3] = 0.82
+    photo = np.full((60, 40, 3), 220, np.uint8)
+    fig = viz.plot_prediction(photo, np.zeros((28, 28), np.uint8), probs)
+    assert fig.axes[2].get_title() == "预测：3" and len(fig.axes[2].patches) == 10
+    assert fig.axes[2].patches[3].get_facecolor()[0] > 0.8  # 最大的一根标红
+    _render(fig, tmp_path)
+    fig = viz.show_photos([photo, photo[..., 0]], titles=["彩色", "灰度"])
+    assert [ax.get_title() for ax in fig.axes] == ["彩色", "灰度"]
+    _render(fig, tmp_path)
+
+
 # ------------------------------------------------------------ 模块的约定
 
 
@@ -241,7 +282,7 @@ def _public_functions():
 def test_every_figure_function_sets_up_fonts(monkeypatch):
     """每个公开画图函数都带 with_cjk_font（新加的函数忘了加，这里失败）。"""
     functions = _public_functions()
-    assert len(functions) >= 18
+    assert len(functions) >= 22
     missing = [name for name, f in functions.items() if getattr(f, "__wrapped__", None) is None]
     assert not missing, f"这些函数缺少 @with_cjk_font：{missing}"
     # 装饰器确实设置字体：先把 rcParams 恢复成 matplotlib 默认，再画一张图
@@ -253,6 +294,7 @@ def test_every_figure_function_sets_up_fonts(monkeypatch):
 RULE_CALLS = {  # 每个有 ax 参数的函数一组示例参数
     "show_pixels": lambda ax: viz.show_pixels(np.eye(28, dtype=np.uint8) * 200, ax=ax),
     "plot_label_counts": lambda ax: viz.plot_label_counts({"训练集": np.arange(10)}, ax=ax),
+    "plot_margins": lambda ax: viz.plot_margins([0, 2, 2, 5], threshold=3, ax=ax),
     "plot_confusion_matrix": lambda ax: viz.plot_confusion_matrix(np.diag(np.arange(1, 11)), ax=ax),
     "plot_lr_schedule": lambda ax: viz.plot_lr_schedule(np.linspace(1, 0, 50), ax=ax),
     "plot_test_accuracy": lambda ax: viz.plot_test_accuracy({"a": [([1, 2], [0.9, 0.95])]}, ax=ax),

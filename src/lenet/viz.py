@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 from matplotlib.colors import LogNorm
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
 from .fonts import setup_fonts as setup_fonts  # 章节里直接调用 viz.setup_fonts()
 from .fonts import with_cjk_font
@@ -300,6 +300,35 @@ def plot_label_counts(counts: dict, ax=None):
     ax.set_xlabel("数字")
     ax.set_ylabel("样本数")
     ax.legend()
+    return result
+
+
+@with_cjk_font
+def plot_margins(min_margins, threshold: int | None = None, ax=None, title: str | None = None):
+    """每张图四边的空白里最窄的一边有几个像素：柱状图，柱顶标出张数。
+
+    ``min_margins`` 是每张图一个整数（像素数）；给了 ``threshold`` 时，小于它的柱子换一种颜色。
+    """
+    counts = np.bincount(np.asarray(min_margins, dtype=np.int64))
+    ax, result = _axes(ax, (7, 3.4))
+    colors = ["#e67e22" if threshold is not None and m < threshold else "#5b8bd0" for m in range(len(counts))]
+    bars = ax.bar(range(len(counts)), counts, color=colors)
+    ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize=9)
+    if threshold is not None:
+        ax.legend(
+            handles=[
+                Patch(color="#e67e22", label=f"少于 {threshold} 个像素"),
+                Patch(color="#5b8bd0", label=f"{threshold} 个像素或更多"),
+            ],
+            fontsize=9,
+        )
+    ax.set_xticks(range(len(counts)))
+    ax.set_xlabel("四边中最窄一边的空白（像素）")
+    ax.set_ylabel("图像张数")
+    ax.set_ylim(0, counts.max() * 1.15)
+    if title:
+        ax.set_title(title)
+    ax.figure.tight_layout()
     return result
 
 
@@ -610,3 +639,97 @@ def plot_test_accuracy(
         ax.set_title(title)
     ax.figure.tight_layout()
     return result
+
+
+# ---------------------------------------------------------------- 附录（第 9 章）：部署（你自己的手写数字）
+
+
+@with_cjk_font
+def show_photos(photos, titles=None, size: float = 2.2, title: str | None = None):
+    """一排照片（H×W×3 或 H×W 的数组，或读进来的图片），保持各自的宽高比。"""
+    n = len(photos)
+    fig, axes = plt.subplots(1, n, figsize=(n * size, size * 1.35), squeeze=False)
+    for i, ax in enumerate(axes[0]):
+        img = np.asarray(photos[i])
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=255 if img.dtype == np.uint8 else 1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+@with_cjk_font
+def show_preprocess_steps(steps: dict, size: float = 2.4, title: str | None = None):
+    """``lenet.preprocess.preprocess_steps`` 的六步，两行三列：灰度 → 反相并拉平光照 → 阈值、去噪点 →
+    笔迹与外接框 → 长边缩放到 20 像素 → 按质心贴进 28×28（红十字为质心，灰线交点为画布中央）。
+
+    墨水图都用“白 = 墨水、黑 = 背景”显示，与 MNIST 文件里的数值一致（0 为背景）。
+    """
+    fig, axes = plt.subplots(2, 3, figsize=(3 * size, 2 * size * 1.1))
+    axes = axes.ravel()
+    info = steps["info"]
+    r0, r1, c0, c1 = steps["bbox"]
+    panels = [
+        (steps["gray"], "① 灰度图", 1.0),
+        (steps["signal"], "② 反相、拉平光照" if info["inverted"] else "② 浅色字深色底：不反相", 1.0),
+        (steps["mask"], f"③ 阈值 {info['threshold']:.2f}，保留 {info['blobs_kept']}/{info['blobs']} 块", 1.0),
+        (steps["ink"], f"④ 笔迹与外接框 {r1 - r0 + 1}×{c1 - c0 + 1}", 1.0),
+        (steps["small"], f"⑤ 长边缩到 20：{steps['small'].shape[0]}×{steps['small'].shape[1]}", 1.0),
+        (steps["result"], "⑥ 按质心贴进 28×28", 255),
+    ]
+    for ax, (img, label, vmax) in zip(axes, panels):
+        ax.imshow(
+            np.asarray(img, dtype=float),
+            cmap="gray",
+            vmin=0,
+            vmax=vmax,
+            interpolation="nearest" if img.shape[0] <= 28 else "antialiased",
+        )
+        ax.set_title(label, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[3].add_patch(
+        Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0 + 1, r1 - r0 + 1, fill=False, edgecolor="#f5b041", linewidth=1.5)
+    )
+    result = np.asarray(steps["result"], dtype=float)
+    total = result.sum()
+    cy = (result.sum(axis=1) * np.arange(28)).sum() / total
+    cx = (result.sum(axis=0) * np.arange(28)).sum() / total
+    axes[5].axhline(14, color="gray", linewidth=0.8)
+    axes[5].axvline(14, color="gray", linewidth=0.8)
+    axes[5].plot([cx], [cy], "+", color="crimson", markersize=12, markeredgewidth=2)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+@with_cjk_font
+def plot_prediction(photo, image, probs, title: str | None = None, size: float = 2.6):
+    """一张照片的识别结果：照片、送进网络的 28×28 输入、10 个类别的概率（最大的一根标红并标出数值）。"""
+    probs = np.asarray(probs, dtype=float)
+    fig, axes = plt.subplots(1, 3, figsize=(3.4 * size, size), gridspec_kw={"width_ratios": [1, 1, 1.8]})
+    photo = np.asarray(photo)
+    axes[0].imshow(photo, cmap="gray" if photo.ndim == 2 else None)
+    axes[0].set_title("照片", fontsize=10)
+    axes[1].imshow(image, cmap="gray_r", vmin=0, vmax=255)
+    axes[1].set_title("网络的输入（28×28）", fontsize=10)
+    for ax in axes[:2]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    best = int(probs.argmax())
+    axes[2].bar(range(10), probs, color=["crimson" if k == best else "steelblue" for k in range(10)])
+    axes[2].text(best, probs[best], f"{probs[best]:.1%}", ha="center", va="bottom", fontsize=9)
+    axes[2].set_xticks(range(10))
+    axes[2].set_ylim(0, 1.12)
+    axes[2].set_xlabel("数字")
+    axes[2].set_ylabel("概率")
+    axes[2].set_title(f"预测：{best}", fontsize=10)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
