@@ -20,9 +20,23 @@ def _notebook(path: Path, *sources: str) -> nbformat.NotebookNode:
 
 
 def _run_nbval(tmp_path: Path, *notebooks: Path):
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--current-env",
-           "-p", "tests.nbval_book_cache", "--book-cache", str(tmp_path / "_build" / ".jupyter_cache"),
-           "--rootdir", str(tmp_path), *map(str, notebooks)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval-lax",
+        "--current-env",
+        "-p",
+        "tests.nbval_book_cache",
+        "--book-cache",
+        str(tmp_path / "_build" / ".jupyter_cache"),
+        "--rootdir",
+        str(tmp_path),
+        *map(str, notebooks),
+    ]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
