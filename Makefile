@@ -1,33 +1,34 @@
 # 每个目标自己完成准备工作（建虚拟环境、装依赖），在全新克隆上直接可用。
 #   make book         构建 HTML 书（执行每一章）       → _build/html/index.html
-#   make test         全部测试（单元测试、各章 nbval、构建书、浏览器检查）
+#   make test         全部测试（代码检查、单元测试、各章 nbval、构建书与幻灯片、浏览器检查）
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
 #   make pdf          整本书的 PDF（单页 HTML 由 Chromium 打印，不再执行）→ _build/pdf/lenet-book.pdf
 #   make dist         离线发布包：书、PDF、幻灯片、笔记本、src/ → _build/dist/lenet-course-<版本>.zip
-#   make bench        基准测试：训练与评估速度、多个随机种子的准确率（约 15 分钟）→ benchmarks/results.json
+#   make bench        基准测试：训练与评估速度、多个随机种子的准确率（2 核 CPU 上约 12 分钟）→ benchmarks/results.json
 #   make search       验证集上的超参数搜索：完整配方每次只改一项（4 个设置，空闲的 2 核 CPU 上约 10 分钟）→ benchmarks/search.json
+#   make lint         ruff 代码检查与格式检查（代码和各章的代码格）
 PYTHON ?= python3
 VENV ?= .venv
 COMPAT_VENV ?= .venv-paddle26
 PY := $(VENV)/bin/python
 CPY := $(COMPAT_VENV)/bin/python
 
-# 数据与缓存的位置通过环境变量交给 lenet 包；仓库旁有离线 MNIST 时用它（CI 与本机）。
-LENET_DATA_DIR ?= $(wildcard $(abspath $(CURDIR)/../shared/data/mnist))
+# 缓存位置通过环境变量交给 lenet 包；离线 MNIST 的目录由调用者设置 LENET_DATA_DIR（见 lenet.data、.ci/run）。
 LENET_CACHE_DIR ?= $(CURDIR)/.cache/lenet
-export LENET_DATA_DIR LENET_CACHE_DIR
+export LENET_CACHE_DIR
 export PYTHONHASHSEED = 0
 
 BOOK_FLAGS = -W -n --keep-going
 
-CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
+# 与测试、slides/export.py 同一个查找办法（环境变量 CHROMIUM，否则 PATH 里的 chromium）
+CHROMIUM := $(shell $(PYTHON) tools/chromium.py)
 NPM := $(shell command -v npm)
 
 .PHONY: venv venv-compat book slides pdf dist test test-unit test-notebooks test-built test-compat bench search lint clean
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt pyproject.toml src/lenet/__init__.py  # __init__.py 里有版本号
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
@@ -45,7 +46,7 @@ book: venv
 
 # 幻灯片用书构建时已执行的笔记本（_build/jupyter_execute），与书中输出一致；reveal.js 等来自 npm（版本锁定）
 slides: book slides/node_modules/.installed
-	$(PY) slides/export.py $(if $(CHROMIUM),--pdf --chromium $(CHROMIUM))
+	$(PY) slides/export.py $(if $(CHROMIUM),--pdf)
 
 slides/node_modules/.installed: slides/package.json slides/package-lock.json
 	cd slides && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -73,9 +74,14 @@ test-notebooks: venv
 test-built: venv
 	$(PY) -m pytest tests -m "book or browser"
 
-# 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）
-# 有 Chromium 时再打印 PDF，Chromium 和 npm 都有时再打离线包（它们的测试在 test-built 里，产物缺失时跳过）
-test: lint test-unit test-notebooks $(if $(NPM),slides,book) $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist) test-built
+# 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）。
+# make -j 时前三步并行；书在各章执行完之后才构建（复用 test-notebooks 存进 jupyter-cache 的结果），
+# 有 Chromium 时再打印整本书的 PDF，Chromium 和 npm 都有时再打离线包；
+# 检查构建结果又在书、幻灯片、PDF 和离线包建好之后：顺序写在命令里，而不是靠依赖列表的先后。
+BUILT := $(if $(NPM),slides,book)
+test: lint test-unit test-notebooks
+	$(MAKE) --no-print-directory $(BUILT) $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist)
+	$(MAKE) --no-print-directory test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/；缓存与主环境分开。
 test-compat: venv-compat
@@ -91,8 +97,11 @@ bench: venv
 search: venv
 	$(PY) benchmarks/search.py --out benchmarks/search.json
 
+# 代码和各章的代码格都要通过 ruff 检查与格式检查（修复：ruff check --fix 与 ruff format，或 pre-commit）
+LINT_PATHS = src tests book/_ext slides tools benchmarks notebooks
 lint: venv
-	$(VENV)/bin/ruff check src tests book/_ext slides tools benchmarks
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 
 clean:
 	rm -rf _build .cache

@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,6 +44,7 @@ import paddle.nn.functional as F
 from lenet import cache, recipe, train
 from lenet import data as lenet_data
 from lenet.model import LECUN_1998, LeNet
+from lenet.tables import markdown_table
 
 TARGETS = {  # 名称: (比较, 阈值)
     "overhead_pct": ("<=", 5.0),
@@ -59,7 +61,12 @@ CONFIGS = [
 ACC_98 = 0.98
 
 
+def _quiet(_line: str) -> None:
+    """进度输出的约定与 ``lenet.recipe.fit`` 相同：``log`` 是收一行文字的函数（默认 print），None 表示不输出。"""
+
+
 # ---------------------------------------------------------------- 1. 训练吞吐量
+
 
 def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
     """最简单的手写训练循环（与 ORIGINAL_FAST 相同的网络、优化器、批次）；返回纯训练秒数。"""
@@ -71,7 +78,7 @@ def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
     start = time.perf_counter()
     order = paddle.to_tensor(rng.permutation(steps * batch_size))
     for i in range(steps):
-        idx = order[i * batch_size:(i + 1) * batch_size]
+        idx = order[i * batch_size : (i + 1) * batch_size]
         loss = F.cross_entropy(net(x[idx]), y[idx])
         loss.backward()
         opt.step()
@@ -82,8 +89,7 @@ def hand_loop(x, y, steps: int, batch_size: int = 64, seed: int = 0) -> float:
 
 def package_loop(steps: int, batch_size: int = 64, seed: int = 0) -> float:
     """``lenet.recipe.fit`` 跑 1 轮、恰好 ``steps`` 步（ORIGINAL_FAST 的设置）；返回它记录的纯训练秒数。"""
-    config = replace(recipe.ORIGINAL_FAST, epochs=1, batch_size=batch_size, seed=seed,
-                     train_samples=steps * batch_size)
+    config = replace(recipe.ORIGINAL_FAST, epochs=1, batch_size=batch_size, seed=seed, train_samples=steps * batch_size)
     _, history = recipe.fit(config, log=None)
     return history[-1]["seconds"]
 
@@ -116,7 +122,7 @@ def throughput(steps: int, repeats: int, batch_size: int = 64) -> dict:
     seconds = {name: [] for name in loops}
     names = list(loops)
     for r in range(repeats):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             seconds[name].append(loops[name](steps))
     ips = {k: [n / s for s in v] for k, v in seconds.items()}
     best = {k: max(v) for k, v in ips.items()}
@@ -130,6 +136,7 @@ def throughput(steps: int, repeats: int, batch_size: int = 64) -> dict:
 
 
 # ---------------------------------------------------------------- 2. 评估时间
+
 
 def evaluation(network, repeats: int = 3, seed_way_images: int | None = None) -> dict:
     """``lenet.train.evaluate``（批大小 1000）与原笔记本的 ``Model.evaluate``（批大小 1）在测试集上的用时。"""
@@ -148,16 +155,26 @@ def evaluation(network, repeats: int = 3, seed_way_images: int | None = None) ->
     n_seed = len(dataset)
     pkg_median = statistics.median(pkg_seconds)
     return {
-        "package": {"batch_size": 1000, "images": lenet_data.COUNTS["test"], "seconds": pkg_seconds,
-                    "median_seconds": pkg_median, "acc": acc},
-        "seed_way": {"batch_size": 1, "images": n_seed, "seconds": seed_seconds,
-                     "acc": float(np.ravel(result["acc"])[0])},
+        "package": {
+            "batch_size": 1000,
+            "images": lenet_data.COUNTS["test"],
+            "seconds": pkg_seconds,
+            "median_seconds": pkg_median,
+            "acc": acc,
+        },
+        "seed_way": {
+            "batch_size": 1,
+            "images": n_seed,
+            "seconds": seed_seconds,
+            "acc": float(np.ravel(result["acc"])[0]),
+        },
         # 按每张图的用时比较（--quick 时原笔记本的方式只评估一部分图）
         "speedup": (seed_seconds / n_seed) / (pkg_median / lenet_data.COUNTS["test"]),
     }
 
 
 # ---------------------------------------------------------------- 3. 准确率与训练时间
+
 
 def summarize_run(seed: int, history: list, from_cache: bool) -> dict:
     """一次训练的逐轮记录 → 最终准确率、第 5 轮准确率、达到 98% 的轮次与累计训练秒数。"""
@@ -180,11 +197,14 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log=print) -> tuple[dict, dict]:
+def accuracy_runs(
+    seeds, cache_dir: Path, quick: bool = False, log: Callable[[str], object] | None = print
+) -> tuple[dict, dict]:
     """每个配置、每个随机种子训练一次（经 ``lenet.cache.trained``，存进 ``cache_dir``）并汇总。
 
     返回 (每个配置的汇总, {(配置, 种子): 网络})。
     """
+    log = log or _quiet
     out, networks = {}, {}
     for key, label, config in CONFIGS:
         if quick:
@@ -197,12 +217,19 @@ def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log=print) -> tup
             networks[(key, seed)] = net
             run = summarize_run(seed, history, from_cache)
             runs.append(run)
-            log(f"    测试准确率 {run['final_acc']:.4f}，纯训练 {run['train_seconds']:.1f} 秒"
-                f"{'（读自缓存）' if from_cache else ''}")
+            log(
+                f"    测试准确率 {run['final_acc']:.4f}，纯训练 {run['train_seconds']:.1f} 秒"
+                f"{'（读自缓存）' if from_cache else ''}"
+            )
         accs = [r["final_acc"] for r in runs]
         out[key] = {
-            "label": label, "config": asdict(config), "epochs": config.epochs, "runs": runs,
-            "acc_median": statistics.median(accs), "acc_min": min(accs), "acc_max": max(accs),
+            "label": label,
+            "config": asdict(config),
+            "epochs": config.epochs,
+            "runs": runs,
+            "acc_median": statistics.median(accs),
+            "acc_min": min(accs),
+            "acc_max": max(accs),
             "acc_epoch5_median": _median([r["acc_epoch5"] for r in runs]),
             "train_seconds_median": statistics.median(r["train_seconds"] for r in runs),
             "train_seconds_max": max(r["train_seconds"] for r in runs),
@@ -214,6 +241,7 @@ def accuracy_runs(seeds, cache_dir: Path, quick: bool = False, log=print) -> tup
 
 
 # ---------------------------------------------------------------- 机器、目标、缓存
+
 
 def machine_info() -> dict:
     cpu_model = None
@@ -248,8 +276,10 @@ def check_targets(results: dict) -> dict:
         "best_max_train_seconds": results["configs"]["best"]["train_seconds_max"],
     }
     ops = {"<=": lambda a, b: a <= b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b}
-    return {name: {"value": values[name], "target": f"{op} {limit}", "pass": bool(ops[op](values[name], limit))}
-            for name, (op, limit) in TARGETS.items()}
+    return {
+        name: {"value": values[name], "target": f"{op} {limit}", "pass": bool(ops[op](values[name], limit))}
+        for name, (op, limit) in TARGETS.items()
+    }
 
 
 def publish_cache(src: Path, dst: Path) -> list[str]:
@@ -266,6 +296,7 @@ def publish_cache(src: Path, dst: Path) -> list[str]:
 
 # ---------------------------------------------------------------- 表格
 
+
 def _pct(v):
     return "—" if v is None else f"{v * 100:.2f}%"
 
@@ -277,6 +308,41 @@ def _sec(v):
 def format_report(results: dict) -> str:
     """把结果排成 Markdown 表格（终端里也好读，可直接贴进文档）。"""
     m, t, e = results["machine"], results["throughput"], results["evaluation"]
+    throughput_rows = [
+        (loop, f"{t[key + '_best_ips']:.0f}", f"{t[key + '_median_ips']:.0f}")
+        for loop, key in (
+            ("`lenet.recipe.fit`", "package"),
+            ("手写循环 hand-written", "hand"),
+            ("`paddle.Model.fit`（DataLoader）", "model_fit"),
+        )
+    ]
+    evaluation_rows = [
+        (way, r["batch_size"], r["images"], f"{seconds:.2f}", f"{r['acc']:.4f}")
+        for way, r, seconds in (
+            ("`lenet.train.evaluate`", e["package"], e["package"]["median_seconds"]),
+            ("`Model.evaluate`（原笔记本 original）", e["seed_way"], e["seed_way"]["seconds"]),
+        )
+    ]
+    accuracy_rows = [
+        (
+            c["label"],
+            c["epochs"],
+            _pct(c["acc_median"]),
+            f"{c['acc_min'] * 100:.2f}–{c['acc_max'] * 100:.2f}%",
+            _pct(c["acc_epoch5_median"]),
+            _sec(c["train_seconds_median"]),
+            _sec(c["seconds_to_98_median"]),
+        )
+        for c in results["configs"].values()
+    ]
+    accuracy_rows.append(
+        ("LeCun et al. 1998", "—", _pct(LECUN_1998["test_acc"]), "（错误率 error 0.95%）", "—", "—", "—")
+    )
+    target_rows = [
+        (name, f"{r['value']:.4g}", r["target"], "通过 PASS" if r["pass"] else "未达到 FAIL")
+        for name, r in results["targets"].items()
+    ]
+    seeds = ", ".join(map(str, results["seeds"]))
     lines = [
         f"# LeNet-5 基准 benchmark（{results['mode']}，{m['date']}）",
         "",
@@ -286,73 +352,85 @@ def format_report(results: dict) -> str:
         f"## 1. 训练吞吐量 training throughput（批大小 {t['batch_size']}，每次 {t['steps']} 步，"
         f"交替各 {t['repeats']} 次）",
         "",
-        "| 训练循环 loop | 最好 best (张/秒) | 中位数 median (张/秒) |",
-        "|---|---:|---:|",
-        f"| `lenet.recipe.fit` | {t['package_best_ips']:.0f} | {t['package_median_ips']:.0f} |",
-        f"| 手写循环 hand-written | {t['hand_best_ips']:.0f} | {t['hand_median_ips']:.0f} |",
-        f"| `paddle.Model.fit`（DataLoader） | {t['model_fit_best_ips']:.0f} | {t['model_fit_median_ips']:.0f} |",
+        markdown_table(["训练循环 loop", "最好 best (张/秒)", "中位数 median (张/秒)"], throughput_rows, "lrr"),
         "",
         f"包的开销 overhead（手写 / 包 − 1）= {t['overhead_pct']:+.1f}%（最好 best），"
         f"{t['overhead_pct_median']:+.1f}%（中位数 median）",
         "",
         "## 2. 测试集评估 evaluation",
         "",
-        "| 方式 way | 批大小 batch | 图数 images | 用时 seconds | 准确率 acc |",
-        "|---|---:|---:|---:|---:|",
-        f"| `lenet.train.evaluate` | 1000 | {e['package']['images']} | {e['package']['median_seconds']:.2f} "
-        f"| {e['package']['acc']:.4f} |",
-        f"| `Model.evaluate`（原笔记本 original） | 1 | {e['seed_way']['images']} | {e['seed_way']['seconds']:.2f} "
-        f"| {e['seed_way']['acc']:.4f} |",
+        markdown_table(
+            ["方式 way", "批大小 batch", "图数 images", "用时 seconds", "准确率 acc"], evaluation_rows, "lrrrr"
+        ),
         "",
         f"按每张图计，快 {e['speedup']:.0f} 倍 (speed-up per image)",
         "",
-        "## 3. 准确率 accuracy（测试集 test set，随机种子 seeds " + ", ".join(map(str, results["seeds"])) + "）",
+        f"## 3. 准确率 accuracy（测试集 test set，随机种子 seeds {seeds}）",
         "",
-        "| 配置 config | 轮 epochs | 中位数 median | 范围 range | 第 5 轮 epoch 5 | 纯训练时间 train s "
-        "| 到 98% 的时间 s to 98% |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        markdown_table(
+            [
+                "配置 config",
+                "轮 epochs",
+                "中位数 median",
+                "范围 range",
+                "第 5 轮 epoch 5",
+                "纯训练时间 train s",
+                "到 98% 的时间 s to 98%",
+            ],
+            accuracy_rows,
+            "lrrrrrr",
+        ),
     ]
-    for c in results["configs"].values():
-        lines.append(f"| {c['label']} | {c['epochs']} | {_pct(c['acc_median'])} "
-                     f"| {c['acc_min'] * 100:.2f}–{c['acc_max'] * 100:.2f}% | {_pct(c['acc_epoch5_median'])} "
-                     f"| {_sec(c['train_seconds_median'])} | {_sec(c['seconds_to_98_median'])} |")
-    lines.append(f"| LeCun et al. 1998 | — | {_pct(LECUN_1998['test_acc'])} | （错误率 error 0.95%） | — | — | — |")
     if any(c["from_cache"] for c in results["configs"].values()):
         lines.append("\n注意：部分结果读自缓存，训练时间是当初训练时记录的 (some runs from cache).")
-    lines += ["", "## 目标 targets", "", "| 项目 | 值 value | 目标 target | 结果 |", "|---|---:|---:|---|"]
-    for name, r in results["targets"].items():
-        lines.append(f"| {name} | {r['value']:.4g} | {r['target']} | {'通过 PASS' if r['pass'] else '未达到 FAIL'} |")
-    lines.append(f"\n总用时 total {results['total_seconds']:.0f} s")
+    lines += [
+        "",
+        "## 目标 targets",
+        "",
+        markdown_table(["项目", "值 value", "目标 target", "结果"], target_rows, "lrrl"),
+        f"\n总用时 total {results['total_seconds']:.0f} s",
+    ]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- 入口
 
-def run(quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log=print) -> dict:
-    """跑全部测量，返回结果字典；``log(文字)`` 报告进度。"""
+
+def run(
+    quick: bool = False, seeds: int = 3, reuse_cache: bool = False, log: Callable[[str], object] | None = print
+) -> dict:
+    """跑全部测量，返回结果字典；``log(一行文字)`` 报告进度，``None`` 表示不输出。"""
+    log = log or _quiet
     start = time.perf_counter()
     seed_list = list(range(1 if quick else seeds))
     user_cache = cache.default_cache_dir()
     fresh = quick or not reuse_cache
     tmp = tempfile.mkdtemp(prefix="lenet-bench-") if fresh else None
-    results = {"schema": 1, "mode": "quick" if quick else "full", "seeds": seed_list,
-               "machine": machine_info(), "lecun_1998": LECUN_1998}
+    results = {
+        "schema": 1,
+        "mode": "quick" if quick else "full",
+        "seeds": seed_list,
+        "machine": machine_info(),
+        "lecun_1998": LECUN_1998,
+    }
     try:
         log("1. 训练吞吐量……")
         results["throughput"] = throughput(steps=20 if quick else 300, repeats=2 if quick else 5)
         log("2/3. 多个随机种子的训练……")
         results["configs"], networks = accuracy_runs(seed_list, Path(tmp or user_cache), quick=quick, log=log)
         log("4. 测试集评估……")
-        results["evaluation"] = evaluation(networks[("seed_sigmoid", 0)],
-                                           seed_way_images=1000 if quick else None)
+        results["evaluation"] = evaluation(networks[("seed_sigmoid", 0)], seed_way_images=1000 if quick else None)
         published = publish_cache(Path(tmp), user_cache) if tmp and not quick else []
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     results["cache"] = {
         "fresh": fresh,
-        "note": ("trained in a fresh temporary cache: seconds measured in this run"
-                 if fresh else "existing cache reused: seconds of cached runs are those recorded when trained"),
+        "note": (
+            "trained in a fresh temporary cache: seconds measured in this run"
+            if fresh
+            else "existing cache reused: seconds of cached runs are those recorded when trained"
+        ),
         "published": published,
     }
     results["targets"] = check_targets(results)
@@ -365,11 +443,13 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="很小的设置，一分钟以内走完全部代码（测试用）")
     parser.add_argument("--seeds", type=int, default=3, help="每个配置训练几个随机种子（0, 1, …）")
     parser.add_argument("--out", type=Path, help="把结果写成 JSON")
-    parser.add_argument("--reuse-cache", action="store_true",
-                        help="直接用 LENET_CACHE_DIR 里已训练的模型（训练时间是当初记录的）")
+    parser.add_argument(
+        "--reuse-cache", action="store_true", help="直接用 LENET_CACHE_DIR 里已训练的模型（训练时间是当初记录的）"
+    )
     args = parser.parse_args(argv)
-    results = run(quick=args.quick, seeds=args.seeds, reuse_cache=args.reuse_cache,
-                  log=functools.partial(print, flush=True))
+    results = run(
+        quick=args.quick, seeds=args.seeds, reuse_cache=args.reuse_cache, log=functools.partial(print, flush=True)
+    )
     print()
     print(format_report(results))
     if args.out:

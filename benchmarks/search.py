@@ -54,27 +54,46 @@ def run(holdout: int = 5000, seed: int = 0, quick: bool = False, log=print) -> d
             log(f"  {label}：{change or '不改'}（{config.epochs} 轮）……")
             _, history, from_cache = cache.trained(config, verbose=0, cache_dir=tmp)
             val = [h["val_acc"] for h in history]
-            rows.append({"key": key, "label": label, "change": change, "config": asdict(config),
-                         "val_acc": val[-1], "val_acc_epochs": val, "train_loss": history[-1]["train_loss"],
-                         "train_seconds": history[-1]["seconds"],
-                         "from_cache": from_cache})
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "change": change,
+                    "config": asdict(config),
+                    "val_acc": val[-1],
+                    "val_acc_epochs": val,
+                    "train_loss": history[-1]["train_loss"],
+                    "train_seconds": history[-1]["seconds"],
+                    "from_cache": from_cache,
+                }
+            )
             log(f"    验证准确率 {val[-1]:.4f}{'（读自缓存）' if from_cache else ''}")
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     best_row = max(rows, key=lambda r: r["val_acc"])
     return {
-        "schema": 1, "mode": "quick" if quick else "full", "holdout": base.holdout, "seed": seed,
-        "n_train": (base.train_samples or 60000) - base.holdout, "selection": "max final-epoch val_acc",
-        "machine": machine_info(), "settings": rows, "chosen": best_row["key"],
+        "schema": 1,
+        "mode": "quick" if quick else "full",
+        "holdout": base.holdout,
+        "seed": seed,
+        "n_train": (base.train_samples or 60000) - base.holdout,
+        "selection": "max final-epoch val_acc",
+        "machine": machine_info(),
+        "settings": rows,
+        "chosen": best_row["key"],
         "total_seconds": time.perf_counter() - start,
     }
 
 
 def format_report(results: dict) -> str:
-    lines = [f"# 超参数搜索 hyper-parameter search（{results['mode']}；验证集 {results['holdout']} 张，"
-             f"训练 {results['n_train']} 张，随机种子 {results['seed']}）", "",
-             "| 设置 setting | 最后一轮验证准确率 val acc | 验证集上错的图 errors |", "|---|---:|---:|"]
+    lines = [
+        f"# 超参数搜索 hyper-parameter search（{results['mode']}；验证集 {results['holdout']} 张，"
+        f"训练 {results['n_train']} 张，随机种子 {results['seed']}）",
+        "",
+        "| 设置 setting | 最后一轮验证准确率 val acc | 验证集上错的图 errors |",
+        "|---|---:|---:|",
+    ]
     for r in results["settings"]:
         lines.append(f"| {r['label']} | {r['val_acc']:.2%} | {round((1 - r['val_acc']) * results['holdout'])} |")
     lines.append(f"\n验证准确率最高 chosen：{results['chosen']}")

@@ -25,6 +25,9 @@ from nbconvert import SlidesExporter
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import chromium  # noqa: E402  tools/chromium.py：Chromium 的查找与启动参数（测试和 Makefile 共用）
+
 NODE_MODULES = HERE / "node_modules"
 JUPYTER_CACHE = ROOT / "_build" / ".jupyter_cache"
 LIBS = "libs"
@@ -64,8 +67,10 @@ REMOTE_LOAD = re.compile(
 
 def copy_assets(out: Path) -> None:
     if not NODE_MODULES.is_dir():
-        sys.exit(f"缺少 {NODE_MODULES}：先在 slides/ 下运行 npm ci（make slides 会自动运行）\n"
-                 f"missing {NODE_MODULES}: run `npm ci` in slides/ first")
+        sys.exit(
+            f"缺少 {NODE_MODULES}：先在 slides/ 下运行 npm ci（make slides 会自动运行）\n"
+            f"missing {NODE_MODULES}: run `npm ci` in slides/ first"
+        )
     libs = out / LIBS
     for src, dst in ASSET_FILES:
         (libs / dst).parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +99,10 @@ def executed(path: Path):
     try:
         _, nb = get_cache(str(JUPYTER_CACHE)).merge_match_into_file(str(path))
     except KeyError:
-        sys.exit(f"{path} 没有执行缓存（笔记本改过或书还没构建）：先运行 make book\n"
-                 f"{path} has no cached execution: run `make book` first")
+        sys.exit(
+            f"{path} 没有执行缓存（笔记本改过或书还没构建）：先运行 make book\n"
+            f"{path} has no cached execution: run `make book` first"
+        )
     return nb
 
 
@@ -106,8 +113,7 @@ def prepare(nb) -> tuple[object, int]:
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         slides += kind in ("slide", "subslide")
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
     return nb, slides
 
 
@@ -150,24 +156,20 @@ kbd {{ border: 1px solid #bbb; border-radius: 3px; padding: 0 .3rem; }}
 
 # ------------------------------------------------------------ PDF（无头 Chromium）
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-
-def print_pdf(deck: Path, pdf: Path, chromium: str, timeout_ms: int = 60_000) -> int:
+def print_pdf(deck: Path, pdf: Path, executable: str, timeout_ms: int = 60_000) -> int:
     """用 reveal.js 的 ?print-pdf 版式打印；返回页数。模板在排版和公式都完成后给 <html> 加类名。"""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=executable, args=chromium.ARGS)
         try:
             page = browser.new_page()
             page.goto(deck.resolve().as_uri() + "?print-pdf", wait_until="load", timeout=timeout_ms)
             page.wait_for_selector("html.slides-print-ready", state="attached", timeout=timeout_ms)
             pages = page.locator(".reveal .pdf-page").count()
             # 指定页码范围：否则 Chromium 会在末尾多打一张空白页
-            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True,
-                     page_ranges=f"1-{pages}")
+            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True, page_ranges=f"1-{pages}")
         finally:
             browser.close()
     return pages
@@ -178,8 +180,10 @@ def main() -> int:
     ap.add_argument("notebooks", nargs="*", type=Path)
     ap.add_argument("--out", type=Path, default=ROOT / "_build" / "slides")
     ap.add_argument("--pdf", action="store_true", help="同时打印 PDF（需要 Chromium）")
-    ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("--chromium", default=chromium.find(), help="Chromium 的路径（默认见 tools/chromium.py）")
     args = ap.parse_args()
+    if args.pdf and not args.chromium:
+        ap.error(f"--pdf 需要 Chromium：{chromium.INSTALL_HINT}")
 
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     out = args.out.resolve()
@@ -202,8 +206,11 @@ def main() -> int:
             pages = print_pdf(deck, deck.with_name(f"{path.stem}.pdf"), args.chromium)
             entry.update(pdf=f"{path.stem}.pdf", pdf_pages=pages)
         decks.append(entry)
-        print(f"[slides] {deck.name}: {count} 张, {time.perf_counter() - start:.1f} s"
-              + (f", PDF {entry['pdf_pages']} 页" if args.pdf else ""), flush=True)
+        print(
+            f"[slides] {deck.name}: {count} 张, {time.perf_counter() - start:.1f} s"
+            + (f", PDF {entry['pdf_pages']} 页" if args.pdf else ""),
+            flush=True,
+        )
     write_index(out, decks)
     (out / "decks.json").write_text(json.dumps(decks, ensure_ascii=False, indent=1), encoding="utf-8")
     return 1 if failed else 0

@@ -1,4 +1,7 @@
-"""检查构建结果的测试的共用部分：构建产物是否存在、本机 HTTP 服务、离线的无头 Chromium、请求与控制台记录。"""
+"""检查构建结果的测试的共用部分：缺少构建产物或工具时怎么办、本机 HTTP 服务、离线的无头 Chromium、请求与控制台记录。
+
+Chromium 的路径和启动参数来自 ``tools/chromium.py``（Makefile 和 slides/export.py 用的也是它）。
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import functools
 import http.server
 import os
 import shutil
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,33 +18,30 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
+
+sys.path.insert(0, str(ROOT / "tools"))
+import chromium  # noqa: E402  tools/chromium.py
 
 
-def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+def skip_or_fail(message: str) -> None:
+    """缺少构建产物、数据或工具时唯一的出口：CI 上（环境变量 CI）失败，说明准备步骤坏了；读者机器上跳过并说明原因。"""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI：{message}")
+    pytest.skip(message)
 
 
 def require_chromium() -> str:
-    """CI 上必须有 Chromium；读者机器上没有时跳过浏览器测试。"""
-    path = chromium_path()
+    """Chromium 的路径；没有时跳过（CI 上失败）。"""
+    path = chromium.find()
     if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI 需要 Chromium（apt-get install chromium）")
-        pytest.skip("没有 Chromium：浏览器测试跳过（apt-get install chromium）")
+        skip_or_fail(f"没有 Chromium，浏览器测试需要它：{chromium.INSTALL_HINT}")
     return path
 
 
 def require_built(path: Path, command: str) -> None:
-    """构建产物不存在时：CI 上失败（说明构建步骤坏了），读者机器上跳过并提示命令。"""
+    """构建产物不存在时跳过并提示命令（CI 上失败）。"""
     if not path.exists():
-        message = f"{path} 不存在：先运行 {command}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"{path} 不存在：先运行 {command}")
 
 
 def require_program(name: str, package: str) -> str:
@@ -80,7 +81,7 @@ def offline_browser():
 
     executable = require_chromium()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=executable, args=chromium.ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.route(
             lambda url: not url.startswith(("http://127.0.0.1", "file://", "data:", "blob:", "about:")),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import skip_or_fail
 from lenet import data
 
 
@@ -13,7 +14,7 @@ from lenet import data
 def mnist_dir() -> Path:
     path = os.environ.get(data.ENV_VAR)
     if not path or not Path(path).is_dir():
-        pytest.skip(f"需要离线 MNIST：设置 {data.ENV_VAR}（make test 会自动设置）")
+        skip_or_fail(f"需要离线 MNIST：设置 {data.ENV_VAR} 为存放四个 MNIST 文件的目录")
     return Path(path)
 
 

@@ -68,3 +68,26 @@ def test_quick_benchmark_runs_and_reports_sane_fields(mnist_dir, cache_dir, tmp_
     # --quick 只用临时缓存：正式缓存目录里什么也没有留下
     assert r["cache"]["fresh"] is True and r["cache"]["published"] == []
     assert not cache_dir.exists() or not [p for p in cache_dir.iterdir() if not p.name.startswith(".")]
+
+
+def test_report_tables_are_well_formed():
+    """committed results.json 排成的报告：每张表每行的列数与表头相同，数字都在。"""
+    results = json.loads((Path(bench.__file__).parent / "results.json").read_text(encoding="utf-8"))
+    report = bench.format_report(results)
+    tables, current = [], None
+    for line in report.splitlines():
+        if line.startswith("|"):
+            current = current if current is not None else []
+            current.append(line)
+        elif current is not None:
+            tables.append(current)
+            current = None
+    if current:
+        tables.append(current)
+    assert len(tables) == 4  # 吞吐量、评估、准确率、目标
+    for table in tables:
+        widths = {line.count(" | ") for line in table}
+        assert len(widths) == 1, table
+        assert set(table[1]) <= set("|-: ")
+    assert f"{results['configs']['best']['acc_median'] * 100:.2f}%" in report
+    assert "LeCun et al. 1998" in report

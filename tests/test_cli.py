@@ -21,8 +21,14 @@ def run(*args, cwd=None, env=None, timeout=600):
     """``python -m lenet ARGS``；兼容环境里 lenet 没有安装，从 src/ 导入。"""
     env = {**os.environ, **(env or {})}
     env["PYTHONPATH"] = os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return subprocess.run([sys.executable, "-m", "lenet", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "lenet", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def assert_clean_error(proc, *words):
@@ -37,8 +43,21 @@ def assert_clean_error(proc, *words):
 def model_dir(tmp_path_factory, mnist_dir):
     """用命令行训练一个很小的模型（BEST 配方，1 轮，前 4,096 张训练图，批大小 64）。"""
     out = tmp_path_factory.mktemp("cli") / "model"
-    proc = run("train", "--recipe", "best", "--epochs", "1", "--train-samples", "4096", "--batch-size", "64",
-               "--out", out, "--data-dir", mnist_dir)
+    proc = run(
+        "train",
+        "--recipe",
+        "best",
+        "--epochs",
+        "1",
+        "--train-samples",
+        "4096",
+        "--batch-size",
+        "64",
+        "--out",
+        out,
+        "--data-dir",
+        mnist_dir,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "测试集准确率 / test accuracy" in proc.stdout and str(out) in proc.stdout
     return out
@@ -72,8 +91,23 @@ def test_train_writes_a_model(model_dir):
 
 
 def test_train_into_the_cache_then_reuse_it(tmp_path, mnist_dir):
-    args = ["train", "--recipe", "original", "--epochs", "1", "--train-samples", "512", "--seed", "3",
-            "--batch-size", "128", "--cache-dir", tmp_path, "--data-dir", mnist_dir]
+    args = [
+        "train",
+        "--recipe",
+        "original",
+        "--epochs",
+        "1",
+        "--train-samples",
+        "512",
+        "--seed",
+        "3",
+        "--batch-size",
+        "128",
+        "--cache-dir",
+        tmp_path,
+        "--data-dir",
+        mnist_dir,
+    ]
     first = run(*args)
     assert first.returncode == 0, first.stderr
     assert "Epoch 1/1" in first.stdout and "step 4/4" in first.stdout  # paddle.Model 的进度条

@@ -51,8 +51,7 @@ def test_dataset_matches_seed_api_and_range(mnist_dir):
 def test_normalize_equals_default_transform(mnist_dir):
     images, _ = data.load_numpy("test", mnist_dir)
     ds = data.mnist_dataset("test", data_dir=mnist_dir)
-    np.testing.assert_allclose(data.normalize(images[:3]), np.stack([ds[i][0] for i in range(3)]),
-                               atol=1e-6)
+    np.testing.assert_allclose(data.normalize(images[:3]), np.stack([ds[i][0] for i in range(3)]), atol=1e-6)
 
 
 def test_loader_batches(mnist_dir):
@@ -64,6 +63,7 @@ def test_loader_batches(mnist_dir):
 
 
 # ------------------------------------------------------------ bad input
+
 
 def _assert_clear(excinfo, path_part):
     msg = str(excinfo.value)
@@ -127,17 +127,83 @@ def test_truncated_payload_inside_valid_gzip(mnist_copy):
     _assert_clear(exc, path.name)
 
 
-@pytest.mark.parametrize("target, source, split, match", [
-    # 图像文件的位置上放了标签文件：魔数不对
-    ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "test", "魔数"),
-    # 训练集标签的位置上放了测试集标签：与图像的样本数不符
-    ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train", "10000"),
-], ids=["wrong-magic", "labels-paired-with-wrong-images"])
+@pytest.mark.parametrize(
+    "target, source, split, match",
+    [
+        # 图像文件的位置上放了标签文件：魔数不对
+        ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "test", "魔数"),
+        # 训练集标签的位置上放了测试集标签：与图像的样本数不符
+        ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train", "10000"),
+    ],
+    ids=["wrong-magic", "labels-paired-with-wrong-images"],
+)
 def test_wrong_file_in_place(mnist_copy, target, source, split, match):
     (mnist_copy / target).write_bytes((mnist_copy / source).read_bytes())
     with pytest.raises(data.MNISTDataError, match=match) as exc:
         data.load_numpy(split, mnist_copy)
     _assert_clear(exc, target)
+
+
+def _decompress(path):
+    """像读者用 gunzip 那样解压：写出去掉 .gz 的文件，删掉 .gz。"""
+    unpacked = path.with_suffix("")
+    unpacked.write_bytes(gzip.decompress(path.read_bytes()))
+    path.unlink()
+    return unpacked
+
+
+@pytest.mark.parametrize("which", ["all", "one"])
+def test_decompressed_files_are_accepted(mnist_copy, mnist_dir, which):
+    names = sum(data.FILES.values(), ()) if which == "all" else ("t10k-labels-idx1-ubyte.gz",)
+    for name in names:
+        _decompress(mnist_copy / name)
+    for split in ("test", "train"):
+        images, labels = data.load_numpy(split, mnist_copy)
+        ref_images, ref_labels = data.load_numpy(split, mnist_dir)
+        assert np.array_equal(images, ref_images) and np.array_equal(labels, ref_labels)
+    ds = data.mnist_dataset("test", data_dir=mnist_copy)
+    assert len(ds) == 10000 and ds[0][1].tolist() == [7]
+
+
+def test_decompressed_file_is_checked_like_gz(mnist_copy):
+    path = _decompress(mnist_copy / "t10k-labels-idx1-ubyte.gz")
+    raw = bytearray(path.read_bytes())
+    raw[100] = (raw[100] + 1) % 10
+    path.write_bytes(bytes(raw))
+    with pytest.raises(data.MNISTDataError, match="MD5") as exc:
+        data.load_numpy("test", mnist_copy)
+    _assert_clear(exc, "t10k-labels-idx1-ubyte")
+    path.write_bytes(bytes(raw[:-5]))
+    with pytest.raises(data.MNISTDataError, match="截断"):
+        data.load_numpy("test", mnist_copy)
+
+
+@pytest.mark.parametrize("decompressed", [False, True], ids=["gz", "raw"])
+def test_empty_file_says_empty(mnist_copy, decompressed):
+    path = mnist_copy / "t10k-images-idx3-ubyte.gz"
+    if decompressed:
+        path = _decompress(path)
+    path.write_bytes(b"")
+    with pytest.raises(data.MNISTDataError, match="空") as exc:
+        data.load_numpy("test", mnist_copy)
+    _assert_clear(exc, path.name)
+    assert "empty" in str(exc.value) and "魔数" not in str(exc.value)
+
+
+def test_gzip_of_nothing_says_empty(mnist_copy):
+    path = mnist_copy / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(b""))
+    with pytest.raises(data.MNISTDataError, match="空") as exc:
+        data.load_numpy("test", mnist_copy)
+    _assert_clear(exc, path.name)
+
+
+def test_header_cut_short_says_truncated(mnist_copy):
+    path = _decompress(mnist_copy / "t10k-images-idx3-ubyte.gz")
+    path.write_bytes(path.read_bytes()[:10])
+    with pytest.raises(data.MNISTDataError, match="截断") as exc:
+        data.load_numpy("test", mnist_copy)
+    assert "魔数" not in str(exc.value)
 
 
 def test_wrong_checksum(mnist_copy):
@@ -163,8 +229,9 @@ def test_repaired_file_is_reread(mnist_copy, mnist_dir):
 
 def _run_python(code, **env):
     full = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, env=full, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=full, timeout=300
+    )
 
 
 def test_no_network_and_no_local_files(tmp_path):
@@ -178,9 +245,15 @@ def test_no_network_and_no_local_files(tmp_path):
         except d.MNISTDataError as e:
             print("ERROR:", e)
     """
-    proc = _run_python(code, HOME=str(home), LENET_DATA_DIR="", http_proxy="http://127.0.0.1:9",
-                       https_proxy="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",
-                       HTTPS_PROXY="http://127.0.0.1:9")
+    proc = _run_python(
+        code,
+        HOME=str(home),
+        LENET_DATA_DIR="",
+        http_proxy="http://127.0.0.1:9",
+        https_proxy="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+        HTTPS_PROXY="http://127.0.0.1:9",
+    )
     assert "ERROR:" in proc.stdout, proc.stdout + proc.stderr
     assert "下载" in proc.stdout and "download" in proc.stdout
     assert str(home / ".cache" / "paddle" / "dataset" / "mnist") in proc.stdout

@@ -52,9 +52,18 @@ def test_checksums(unpacked):
 
 def test_contents(unpacked):
     root = unpacked / TOP
-    expected = ["离线使用说明.html", "README.md", "LICENSE", "pyproject.toml", "requirements.txt",
-                "requirements-paddle26.txt", "src/lenet/__init__.py", "book/index.html", "book/lenet-book.pdf",
-                "slides/index.html"]
+    expected = [
+        "离线使用说明.html",
+        "README.md",
+        "LICENSE",
+        "pyproject.toml",
+        "requirements.txt",
+        "requirements-paddle26.txt",
+        "src/lenet/__init__.py",
+        "book/index.html",
+        "book/lenet-book.pdf",
+        "slides/index.html",
+    ]
     expected += [f"notebooks/{c}.ipynb" for c in CHAPTERS] + [f"book/notebooks/{c}.html" for c in CHAPTERS]
     expected += [f"slides/{c}.slides.html" for c in CHAPTERS] + [f"slides/{c}.pdf" for c in CHAPTERS]
     missing = [e for e in expected if not (root / e).is_file()]
@@ -74,8 +83,12 @@ def test_opens_offline_in_the_browser(unpacked):
     with serve(unpacked) as url, offline_browser() as context:
         base = f"{url}/{TOP}"
         problems = {}
-        for rel in ["离线使用说明.html", "book/index.html", "book/notebooks/06_train_evaluate.html",
-                    "slides/02_principles.slides.html"]:
+        for rel in [
+            "离线使用说明.html",
+            "book/index.html",
+            "book/notebooks/06_train_evaluate.html",
+            "slides/02_principles.slides.html",
+        ]:
             page = context.new_page()
             log = PageLog(page)
             page.goto(f"{base}/{rel}", wait_until="networkidle")

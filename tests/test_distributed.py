@@ -14,9 +14,18 @@ import pytest
 from lenet import cache, data, distributed, model, recipe
 
 # 小配置：只用 2,048 张训练图训练 1 轮（够快，又真的走完 DistributedBatchSampler、all-reduce、保存）
-TINY = distributed.DataParallelConfig(activation="relu", epochs=1, batch_size=64, learning_rate=1e-3,
-                                      schedule="constant", weight_decay=0.0, label_smoothing=0.0,
-                                      augment=False, train_samples=2048, nprocs=2)
+TINY = distributed.DataParallelConfig(
+    activation="relu",
+    epochs=1,
+    batch_size=64,
+    learning_rate=1e-3,
+    schedule="constant",
+    weight_decay=0.0,
+    label_smoothing=0.0,
+    augment=False,
+    train_samples=2048,
+    nprocs=2,
+)
 LAUNCH_TIMEOUT = 240  # 秒：在负载很重的 2 核机器上启动 3 个 Paddle 进程也够用
 
 
@@ -35,8 +44,9 @@ def _processes_with(marker: str) -> list[int]:
 @pytest.fixture(scope="module")
 def probe_two_processes(tmp_path_factory, mnist_dir):
     out = tmp_path_factory.mktemp("probe")
-    distributed.launch(["probe", "--out", out, "--timing-rounds", 1], nprocs=2, log_dir=out / "logs",
-                       timeout=LAUNCH_TIMEOUT)
+    distributed.launch(
+        ["probe", "--out", out, "--timing-rounds", 1], nprocs=2, log_dir=out / "logs", timeout=LAUNCH_TIMEOUT
+    )
     return distributed.probe_results(out)
 
 
@@ -87,8 +97,7 @@ def test_launched_training_saves_a_model_the_cache_loads(tmp_path, mnist_dir, ca
 
 def test_a_failing_rank_stops_the_launcher_with_a_clear_error(tmp_path, mnist_dir):
     marker = f"model-{uuid.uuid4().hex}"
-    args = ["train", "--config", json.dumps(dataclasses.asdict(TINY)), "--out", tmp_path / marker,
-            "--crash", "1:2"]
+    args = ["train", "--config", json.dumps(dataclasses.asdict(TINY)), "--out", tmp_path / marker, "--crash", "1:2"]
     with pytest.raises(distributed.DistributedRunError) as info:
         distributed.launch(args, nprocs=2, log_dir=tmp_path / "logs", timeout=LAUNCH_TIMEOUT)
     result = info.value.result
@@ -103,8 +112,7 @@ def test_a_failing_rank_stops_the_launcher_with_a_clear_error(tmp_path, mnist_di
 
 def test_a_stuck_rank_is_stopped_by_the_timeout(tmp_path, mnist_dir):
     marker = f"model-{uuid.uuid4().hex}"
-    args = ["train", "--config", json.dumps(dataclasses.asdict(TINY)), "--out", tmp_path / marker,
-            "--hang", "1:2"]
+    args = ["train", "--config", json.dumps(dataclasses.asdict(TINY)), "--out", tmp_path / marker, "--hang", "1:2"]
     # 卡住的进程自己不会退出；Gloo 要 30 秒才让另一个进程超时。我们的超时比它短，由 launch 终止全部进程。
     timeout = 25
     with pytest.raises(distributed.DistributedRunError) as info:

@@ -6,8 +6,14 @@ import pytest
 from lenet import model
 
 EXPECTED_SHAPES = {
-    "conv1": [2, 6, 24, 24], "pool1": [2, 6, 12, 12], "conv2": [2, 16, 8, 8],
-    "pool2": [2, 16, 4, 4], "flatten": [2, 256], "fc1": [2, 120], "fc2": [2, 84], "fc3": [2, 10],
+    "conv1": [2, 6, 24, 24],
+    "pool1": [2, 6, 12, 12],
+    "conv2": [2, 16, 8, 8],
+    "pool2": [2, 16, 4, 4],
+    "flatten": [2, 256],
+    "fc1": [2, 120],
+    "fc2": [2, 84],
+    "fc3": [2, 10],
 }
 
 

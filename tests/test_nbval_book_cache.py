@@ -6,7 +6,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_cache import get_cache
+
+# 书只在主环境（requirements.txt）里构建；Paddle 2.6 的兼容环境没有 jupyter-cache
+get_cache = pytest.importorskip("jupyter_cache").get_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,9 +22,23 @@ def _notebook(path: Path, *sources: str) -> nbformat.NotebookNode:
 
 
 def _run_nbval(tmp_path: Path, *notebooks: Path):
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--current-env",
-           "-p", "tests.nbval_book_cache", "--book-cache", str(tmp_path / "_build" / ".jupyter_cache"),
-           "--rootdir", str(tmp_path), *map(str, notebooks)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval-lax",
+        "--current-env",
+        "-p",
+        "tests.nbval_book_cache",
+        "--book-cache",
+        str(tmp_path / "_build" / ".jupyter_cache"),
+        "--rootdir",
+        str(tmp_path),
+        *map(str, notebooks),
+    ]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 

@@ -81,21 +81,30 @@ def test_no_hot_links_or_device_strings(path):
 
 @pytest.mark.parametrize("cwd", ["notebooks", "."])
 def test_bootstrap_cell_imports_lenet_from_the_checkout(cwd):
-    """AI Studio：仓库上传后 lenet 没有安装，第一格要从 notebooks/ 或仓库根目录找到 src/。"""
+    """AI Studio：仓库上传后 lenet 没有安装，第一格要从 notebooks/ 或仓库根目录找到 src/。
+
+    用 ``python -S``（不加载 site-packages）模拟“没有安装”：即使本环境装了 lenet，也必须从 src/ 导入。
+    """
     import os
     import subprocess
     import sys
 
     code = "".join(next(c for c in _load(NOTEBOOKS[0])["cells"] if c["cell_type"] == "code")["source"])
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    probe = "import importlib.util, sys; print(importlib.util.find_spec('lenet') is not None)"
-    installed = subprocess.run([sys.executable, "-c", probe], cwd="/", env=env,
-                               capture_output=True, text=True).stdout.strip() == "True"
-    proc = subprocess.run([sys.executable, "-c", code + "\nprint(lenet.__file__)"],
-                          cwd=ROOT / cwd, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    if not installed:  # 兼容环境（make test-compat）里 lenet 没有安装：必须来自仓库的 src/
-        assert Path(proc.stdout.strip().splitlines()[-1]).resolve().is_relative_to(ROOT / "src")
+    probe = code + "\nprint(lenet.__file__)"
+    for flags in (["-S"], []):  # 没有安装时；以及正常环境里（装了也能导入）
+        proc = subprocess.run(
+            [sys.executable, *flags, "-c", probe], cwd=ROOT / cwd, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert proc.returncode == 0, proc.stderr
+        origin = Path(proc.stdout.strip().splitlines()[-1]).resolve()
+        if flags:
+            assert origin.is_relative_to(ROOT / "src"), origin
+    # 反证：不运行第一格时，-S 下确实找不到 lenet（上面的检查不是摆设）
+    bare = subprocess.run(
+        [sys.executable, "-S", "-c", "import lenet"], cwd=ROOT / cwd, env=env, capture_output=True, text=True
+    )
+    assert bare.returncode != 0 and "No module named 'lenet'" in bare.stderr
 
 
 def _bootstrap_code(path=None):
@@ -120,8 +129,9 @@ def _run_alone(code, cwd):
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-S", "-c", code], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-S", "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_bootstrap_cell_downloaded_alone_says_what_is_missing(tmp_path):

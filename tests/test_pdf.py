@@ -135,8 +135,12 @@ def test_chinese_text_extractable_and_no_raw_tex(pages):
     for term in TERMS:
         assert term in text, term
     # 代码里本来就写着的 $…$（如 Matplotlib 标题的 mathtext）照原样印出；正文里的公式必须排版成数学符号
-    code = "\n".join("".join(c["source"]) for nb in (ROOT / "notebooks").glob("*.ipynb")
-                     for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code")
+    code = "\n".join(
+        "".join(c["source"])
+        for nb in (ROOT / "notebooks").glob("*.ipynb")
+        for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code"
+    )
     raw = [m for m in re.findall(r"\$[^$\n]{1,80}\$", text) if m not in code]
     assert not raw, raw[:5]
     for tex in ("\\frac", "\\begin{", "\\mathrm"):
@@ -155,8 +159,9 @@ def test_no_line_runs_off_the_page(pdf):
     bbox = _run("pdftotext", "-bbox", str(pdf), "-")
     outside = []
     for page_no, page in enumerate(bbox.split("<page ")[1:], start=1):
-        for x_min, x_max, word in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)',
-                                             page):
+        for x_min, x_max, word in re.findall(
+            r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)', page
+        ):
             if float(x_min) < MIN_MARGIN or float(x_max) > A4[0] - MIN_MARGIN:
                 outside.append((page_no, word, x_min, x_max))
     assert not outside, outside[:10]
@@ -178,7 +183,7 @@ def test_page_numbers_in_the_footer(pages):
 def test_table_of_contents_lists_every_chapter_with_its_page(pages, chapters):
     toc_pages = [i for i, t in enumerate(pages[:5]) if re.search(r"^\s*目录\s*$", t, re.M)]
     assert toc_pages, "前 5 页里没有目录"
-    toc = "\n".join(pages[toc_pages[0]:toc_pages[0] + 2])
+    toc = "\n".join(pages[toc_pages[0] : toc_pages[0] + 2])
     for doc, page in chapters.items():
         if doc == _toc_docs()[0]:
             continue

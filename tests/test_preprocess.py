@@ -33,6 +33,7 @@ def _photo(digit, seed=0, **kw):
 
 # ---------------------------------------------------------------- 坏输入
 
+
 def test_missing_file(tmp_path):
     path = tmp_path / "nope.png"
     with pytest.raises(P.ImageError) as e:
@@ -107,6 +108,7 @@ def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- 格式与极性
 
+
 def _reference(digit):
     """同一张数字：浅色纸上的深色字，灰度。"""
     return (255 - np.asarray(Image.fromarray(digit).resize((112, 112), Image.Resampling.BICUBIC))).astype(np.uint8)
@@ -155,6 +157,7 @@ def test_exif_orientation_is_applied(tmp_path, digits):
 
 # ---------------------------------------------------------------- 几何核心
 
+
 def test_round_half_up_and_box_size():
     assert [P.round_half_up(x) for x in (0.5, 1.5, 2.5, -0.5, 2.49)] == [1, 2, 3, 0, 2]
     assert P.box_size(100, 50) == (20, 10)
@@ -181,7 +184,7 @@ def test_center_digit_places_the_centre_of_mass_at_14():
         ink = np.zeros((200, 300))
         h, w = rng.integers(10, 150, 2)
         y, x = rng.integers(0, 200 - h), rng.integers(0, 300 - w)
-        ink[y:y + h, x:x + w] = rng.random((h, w)) ** 3  # 质心偏离外接框中心
+        ink[y : y + h, x : x + w] = rng.random((h, w)) ** 3  # 质心偏离外接框中心
         out = P.center_digit(ink)
         rows, cols = np.flatnonzero(out.any(1)), np.flatnonzero(out.any(0))
         assert max(rows.size, cols.size) == 20 and rows.size == rows[-1] - rows[0] + 1
@@ -204,12 +207,13 @@ def test_center_digit_algorithm_by_hand():
 
 # ---------------------------------------------------------------- 多块笔迹与大图
 
+
 def test_noise_specks_are_removed(digits):
     gray = _reference(digits[0][0])
     clean = P.preprocess(gray)
     speckled = np.pad(gray, 40, constant_values=255)
     for y, x in [(5, 5), (10, 170), (180, 20), (175, 160)]:  # 远处的 3×3 墨点
-        speckled[y:y + 3, x:x + 3] = 0
+        speckled[y : y + 3, x : x + 3] = 0
     steps = P.preprocess_steps(speckled)
     assert steps["info"]["blobs"] >= 5 and steps["info"]["blobs_kept"] < steps["info"]["blobs"]
     assert np.abs(steps["result"].astype(int) - clean).mean() < 2
@@ -241,6 +245,7 @@ def test_huge_image_is_downscaled_first(tmp_path, digits):
 
 
 # ---------------------------------------------------------------- 真实数字
+
 
 def test_mnist_digits_come_back_almost_unchanged(digits):
     """MNIST 的数字本来就是这样做出来的：再处理一遍几乎不变。"""
@@ -290,8 +295,18 @@ def test_preprocess_does_not_import_paddle():
 def test_example_photos_are_made_by_the_tool(tmp_path, mnist_dir):
     """notebooks/handwriting/ 的示例图由 tools/make_handwriting_examples.py 从 MNIST 测试集生成。"""
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run([sys.executable, str(root / "tools" / "make_handwriting_examples.py"), "--out", str(tmp_path),
-                           "--data-dir", str(mnist_dir)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(root / "tools" / "make_handwriting_examples.py"),
+            "--out",
+            str(tmp_path),
+            "--data-dir",
+            str(mnist_dir),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     made = sorted(p.name for p in tmp_path.glob("*.jpg"))
     shipped = sorted(p.name for p in (root / "notebooks" / "handwriting").glob("*.jpg"))

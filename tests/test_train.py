@@ -60,12 +60,6 @@ def test_evaluate_matches_paddle_model(mnist_dir, cache_dir):
     assert logits.shape == (7, 10) and np.isfinite(logits).all()
 
 
-def test_config_key_changes_with_every_field():
-    keys = {train.ORIGINAL_CONFIG.key(), train.RELU_CONFIG.key(),
-            replace(train.ORIGINAL_CONFIG, epochs=6).key(), replace(train.ORIGINAL_CONFIG, seed=1).key()}
-    assert len(keys) == 4
-
-
 def test_holdout_evaluates_on_the_last_training_images_not_the_test_set(mnist_dir, cache_dir):
     """holdout > 0：训练集最后 holdout 张作验证集，每轮记录 val_*，不碰测试集。"""
     config = replace(TINY, holdout=500)

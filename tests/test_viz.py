@@ -1,5 +1,6 @@
-"""lenet.viz：中文字体与每个画图函数。"""
+"""lenet.viz 的每个画图函数、返回值约定，以及 lenet.fonts 的中文字体。"""
 
+import inspect
 import logging
 import warnings
 
@@ -10,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lenet import viz
+from lenet import fonts, viz
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ def _render(fig, tmp_path):
 
 
 def test_chinese_font_is_found_and_used(tmp_path, no_missing_glyphs):
-    name = viz.setup_fonts()
+    name = fonts.setup_fonts()
+    assert viz.setup_fonts is fonts.setup_fonts  # 章节里调用 viz.setup_fonts()
     assert name, "no CJK font found"
     assert matplotlib.rcParams["font.sans-serif"][0] == name
     assert matplotlib.rcParams["axes.unicode_minus"] is False
@@ -53,23 +55,33 @@ def test_show_digits(tmp_path, no_missing_glyphs):
 def test_show_pixels_and_label_counts(tmp_path, no_missing_glyphs):
     image = np.zeros((28, 28), dtype=np.uint8)
     image[10:14, 10:14] = 200
-    ax = viz.show_pixels(image)
-    assert len(ax.texts) == 16
-    _render(ax.figure, tmp_path)
-    ax = viz.plot_label_counts({"训练集": np.arange(10), "测试集": np.arange(10)[::-1]})
-    assert len(ax.patches) == 20
-    _render(ax.figure, tmp_path)
+    fig = viz.show_pixels(image)
+    assert len(fig.axes[0].texts) == 16
+    _render(fig, tmp_path)
+    fig = viz.plot_label_counts({"训练集": np.arange(10), "测试集": np.arange(10)[::-1]})
+    assert len(fig.axes[0].patches) == 20
+    _render(fig, tmp_path)
 
 
 def test_plot_history(tmp_path, no_missing_glyphs):
-    hist = [{"epoch": e, "train_loss": 1 / e, "train_acc": 1 - 0.1 / e,
-             "test_loss": 1.1 / e, "test_acc": 1 - 0.12 / e} for e in (1, 2, 3)]
+    hist = [
+        {"epoch": e, "train_loss": 1 / e, "train_acc": 1 - 0.1 / e, "test_loss": 1.1 / e, "test_acc": 1 - 0.12 / e}
+        for e in (1, 2, 3)
+    ]
     fig = viz.plot_history({"sigmoid": hist, "relu": hist})
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 4
     _render(fig, tmp_path)
     # 留出验证集训练时记录的是 val_*：虚线标“验证集”
-    val = [{"epoch": h["epoch"], "train_loss": h["train_loss"], "train_acc": h["train_acc"],
-            "val_loss": h["test_loss"], "val_acc": h["test_acc"]} for h in hist]
+    val = [
+        {
+            "epoch": h["epoch"],
+            "train_loss": h["train_loss"],
+            "train_acc": h["train_acc"],
+            "val_loss": h["test_loss"],
+            "val_acc": h["test_acc"],
+        }
+        for h in hist
+    ]
     fig = viz.plot_history({"sigmoid": val})
     assert [line.get_label() for line in fig.axes[1].lines] == ["sigmoid 训练集", "sigmoid 验证集"]
 
@@ -97,7 +109,7 @@ def test_plot_architecture(tmp_path, no_missing_glyphs):
 def test_plot_conv_and_pool_examples(tmp_path, no_missing_glyphs):
     x = np.arange(25).reshape(5, 5)
     k = np.ones((3, 3), dtype=int)
-    out = np.array([[x[i:i + 3, j:j + 3].sum() for j in range(3)] for i in range(3)])
+    out = np.array([[x[i : i + 3, j : j + 3].sum() for j in range(3)] for i in range(3)])
     fig = viz.plot_conv_example(x, k, out, pos=(1, 2))
     assert len(fig.axes) == 3 and len(fig.axes[2].texts) == 9
     _render(fig, tmp_path)
@@ -135,10 +147,10 @@ def test_show_feature_maps(tmp_path, no_missing_glyphs):
 def test_plot_confusion_matrix(tmp_path, no_missing_glyphs):
     cm = np.diag(np.full(10, 900))
     cm[3, 5] = 7
-    ax = viz.plot_confusion_matrix(cm)
-    texts = [t.get_text() for t in ax.texts]
+    fig = viz.plot_confusion_matrix(cm)
+    texts = [t.get_text() for t in fig.axes[0].texts]
     assert len(texts) == 11 and "7" in texts  # 10 个对角元 + 1 个非零的错误格
-    _render(ax.figure, tmp_path)
+    _render(fig, tmp_path)
 
 
 def test_show_mistakes(tmp_path, no_missing_glyphs):
@@ -175,7 +187,7 @@ def test_plot_probabilities(tmp_path, no_missing_glyphs):
 
 def test_font_shipped_by_mplfonts_has_the_glyphs(tmp_path, no_missing_glyphs):
     """没有系统中文字体的全新机器（pip install -r requirements.txt）用 mplfonts 自带的字体。"""
-    name = viz._mplfonts_font()
+    name = fonts._mplfonts_font()
     if name is None:
         pytest.skip("mplfonts 未安装（AI Studio 等环境用系统字体）")
     fig, ax = plt.subplots()
@@ -206,15 +218,18 @@ def test_show_augmented(tmp_path, no_missing_glyphs):
 
 def test_plot_lr_schedule(tmp_path, no_missing_glyphs):
     rates = np.concatenate([np.linspace(0.1, 1, 20), np.linspace(1, 0.001, 80)])
-    ax = viz.plot_lr_schedule(rates, steps_per_epoch=10, title="学习率")
+    fig = viz.plot_lr_schedule(rates, steps_per_epoch=10, title="学习率")
+    ax = fig.axes[0]
     assert len(ax.lines) == 4  # 曲线 + 起点、峰值、终点
     assert any("峰值：第 19 步" in t.get_text() for t in ax.texts)
-    _render(ax.figure, tmp_path)
+    _render(fig, tmp_path)
 
 
 def test_plot_step_times(tmp_path, no_missing_glyphs):
-    ax = viz.plot_step_times({"1 个进程": {"计算": 0.008}, "2 个进程": {"计算": 0.005, "通信与等待": 0.002}},
-                             title="每步耗时")
+    fig = viz.plot_step_times(
+        {"1 个进程": {"计算": 0.008}, "2 个进程": {"计算": 0.005, "通信与等待": 0.002}}, title="每步耗时"
+    )
+    ax = fig.axes[0]
     assert len(ax.patches) == 4  # 2 段 × 2 个条（没有的段宽度为 0）
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)
     assert widths == [0.0, 2.0, 5.0, 8.0]
@@ -224,23 +239,31 @@ def test_plot_step_times(tmp_path, no_missing_glyphs):
 
 def test_plot_test_accuracy(tmp_path, no_missing_glyphs):
     runs = [([1, 2, 3], [0.9, 0.95, 0.97]), ([1, 2, 3], [0.91, 0.94, 0.98])]
-    ax = viz.plot_test_accuracy({"种子配置": runs, "完整配方": runs[:1]},
-                                references={"LeCun 1998": 0.9905}, title="测试准确率")
+    fig = viz.plot_test_accuracy(
+        {"原笔记本配置": runs, "完整配方": runs[:1]}, references={"LeCun 1998": 0.9905}, title="测试准确率"
+    )
+    ax = fig.axes[0]
     assert len(ax.lines) == 4
     assert len(ax.get_legend().get_texts()) == 3
-    _render(ax.figure, tmp_path)
+    assert ax.xaxis.get_major_locator()._integer  # 默认横轴是轮次：只有整数刻度
+    _render(fig, tmp_path)
+    fig = viz.plot_test_accuracy({"秒": [([0.5, 1.0, 1.5], [0.9, 0.95, 0.97])]}, xlabel="秒", integer_x=False)
+    assert not getattr(fig.axes[0].xaxis.get_major_locator(), "_integer", False)
+    plt.close(fig)
 
 
 def test_plot_margins(tmp_path, no_missing_glyphs):
     margins = np.array([0, 1, 1, 3, 3, 3, 4, 4])
-    ax = viz.plot_margins(margins, threshold=4, title="最窄一边的空白")
+    fig = viz.plot_margins(margins, threshold=4, title="最窄一边的空白")
+    ax = fig.axes[0]
     heights = [int(p.get_height()) for p in ax.patches]
     assert heights == [1, 2, 0, 3, 2]  # 每个空白宽度一根柱子，高度是张数
     assert [p.get_facecolor() == ax.patches[0].get_facecolor() for p in ax.patches] == [True] * 4 + [False]
-    _render(ax.figure, tmp_path)
+    _render(fig, tmp_path)
 
 
 # ---------------------------------------------------------------- 附录：部署
+
 
 def test_show_preprocess_steps(tmp_path, no_missing_glyphs):
     from lenet import preprocess
@@ -268,3 +291,54 @@ def test_plot_prediction_and_show_photos(tmp_path, no_missing_glyphs):
     fig = viz.show_photos([photo, photo[..., 0]], titles=["彩色", "灰度"])
     assert [ax.get_title() for ax in fig.axes] == ["彩色", "灰度"]
     _render(fig, tmp_path)
+
+
+# ------------------------------------------------------------ 模块的约定
+
+
+def _public_functions():
+    return {
+        name: f
+        for name, f in inspect.getmembers(viz, inspect.isfunction)
+        if not name.startswith("_") and f.__module__ == viz.__name__
+    }
+
+
+def test_every_figure_function_sets_up_fonts(monkeypatch):
+    """每个公开画图函数都带 with_cjk_font（新加的函数忘了加，这里失败）。"""
+    functions = _public_functions()
+    assert len(functions) >= 22
+    missing = [name for name, f in functions.items() if getattr(f, "__wrapped__", None) is None]
+    assert not missing, f"这些函数缺少 @with_cjk_font：{missing}"
+    # 装饰器确实设置字体：先把 rcParams 恢复成 matplotlib 默认，再画一张图
+    monkeypatch.setitem(matplotlib.rcParams, "font.sans-serif", ["DejaVu Sans"])
+    plt.close(viz.plot_activations())
+    assert matplotlib.rcParams["font.sans-serif"][0] == fonts.setup_fonts()
+
+
+RULE_CALLS = {  # 每个有 ax 参数的函数一组示例参数
+    "show_pixels": lambda ax: viz.show_pixels(np.eye(28, dtype=np.uint8) * 200, ax=ax),
+    "plot_label_counts": lambda ax: viz.plot_label_counts({"训练集": np.arange(10)}, ax=ax),
+    "plot_margins": lambda ax: viz.plot_margins([0, 2, 2, 5], threshold=3, ax=ax),
+    "plot_confusion_matrix": lambda ax: viz.plot_confusion_matrix(np.diag(np.arange(1, 11)), ax=ax),
+    "plot_lr_schedule": lambda ax: viz.plot_lr_schedule(np.linspace(1, 0, 50), ax=ax),
+    "plot_test_accuracy": lambda ax: viz.plot_test_accuracy({"a": [([1, 2], [0.9, 0.95])]}, ax=ax),
+    "plot_step_times": lambda ax: viz.plot_step_times({"1 个进程": {"计算": 0.008}}, ax=ax),
+}
+
+
+def test_every_ax_function_is_covered_by_the_return_rule_test():
+    with_ax = {name for name, f in _public_functions().items() if "ax" in inspect.signature(f).parameters}
+    assert with_ax == set(RULE_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(RULE_CALLS))
+def test_return_rule(name, no_missing_glyphs):
+    """传入 ax → 画在它上面并返回它；不传 → 返回新建的 Figure。"""
+    fig, ax = plt.subplots()
+    assert RULE_CALLS[name](ax) is ax
+    assert ax.has_data() or ax.texts
+    plt.close(fig)
+    result = RULE_CALLS[name](None)
+    assert isinstance(result, matplotlib.figure.Figure) and result.axes[0].has_data()
+    plt.close(result)

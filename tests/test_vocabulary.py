@@ -54,8 +54,9 @@ def _markdown_sources():
 
 def _directive_bodies(text: str) -> str:
     """sphinx-exercise 的题目和答案写在围栏指令里，它们的正文也是给读者看的。"""
-    return "\n".join(m.group(2) for m in re.finditer(r"^```\{(exercise|solution)[^}]*\}[^\n]*\n(.*?)^```",
-                                                       text, flags=re.S | re.M))
+    return "\n".join(
+        m.group(2) for m in re.finditer(r"^```\{(exercise|solution)[^}]*\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M)
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS + BOOK_PAGES, ids=lambda p: p.name)
@@ -104,23 +105,34 @@ TEXT_SUFFIXES = {".html", ".js", ".json", ".ipynb", ".md", ".txt"}  # 页面、�
 
 
 def _built_pages(root: Path):
-    return [p for p in root.rglob("*") if p.suffix in TEXT_SUFFIXES and p.is_file()
-            and not any(part.startswith(".") or part in ("libs", "node_modules") for part in p.relative_to(root).parts)]
+    return [
+        p
+        for p in root.rglob("*")
+        if p.suffix in TEXT_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") or part in ("libs", "node_modules") for part in p.relative_to(root).parts)
+    ]
 
 
 @pytest.mark.book
 def test_rendered_book_never_says_seed_notebook():
     require_built(HTML / "index.html", "make book")
-    hits = [str(p.relative_to(HTML)) for p in _built_pages(HTML)
-            if RENDERED_BANNED in p.read_text(encoding="utf-8", errors="replace")]
+    hits = [
+        str(p.relative_to(HTML))
+        for p in _built_pages(HTML)
+        if RENDERED_BANNED in p.read_text(encoding="utf-8", errors="replace")
+    ]
     assert not hits, f"“{RENDERED_BANNED}”出现在：{hits}"
 
 
 @pytest.mark.book
 def test_rendered_slides_never_say_seed_notebook():
     require_built(SLIDES / "index.html", "make slides")
-    hits = [str(p.relative_to(SLIDES)) for p in _built_pages(SLIDES)
-            if RENDERED_BANNED in p.read_text(encoding="utf-8", errors="replace")]
+    hits = [
+        str(p.relative_to(SLIDES))
+        for p in _built_pages(SLIDES)
+        if RENDERED_BANNED in p.read_text(encoding="utf-8", errors="replace")
+    ]
     assert not hits, f"“{RENDERED_BANNED}”出现在：{hits}"
 
 
@@ -129,9 +141,19 @@ def test_rendered_book_interface_is_chinese():
     """书的界面文字（能配置的部分）是中文：代码折叠按钮、答案的折叠提示、搜索框、侧栏按钮、标题链接、版权行。"""
     require_built(HTML / "index.html", "make book")
     page = (HTML / "notebooks" / "01_task.html").read_text(encoding="utf-8")
-    english = ["Show code cell", "Hide code cell", "Click to show", "Click to hide", "Search this book",
-               "Toggle primary sidebar", "Toggle secondary sidebar", "Link to this heading", "Color mode",
-               "System Settings", "Copyright"]
+    english = [
+        "Show code cell",
+        "Hide code cell",
+        "Click to show",
+        "Click to hide",
+        "Search this book",
+        "Toggle primary sidebar",
+        "Toggle secondary sidebar",
+        "Link to this heading",
+        "Color mode",
+        "System Settings",
+        "Copyright",
+    ]
     assert not [e for e in english if e in page]
     for chinese in ("显示代码", "点击展开", "搜索本书", "显示或隐藏章节目录", "链接到此标题", "颜色模式"):
         assert chinese in page, chinese
@@ -145,18 +167,64 @@ def test_only_hide_input_is_used(path):
 
 
 GLOSSARY_TERMS = [  # 正文用到、术语表必须解释的词（issue 11 的清单加上本书新引入的）
-    "原笔记本", "互相关", "权重共享", "下采样", "部分连接", "连接数", "径向基函数", "Sigmoid", "饱和", "梯度消失",
-    "独热编码", "有限差分", "梯度检验", "动量", "偏差修正", "正则化", "权重衰减", "AdamW", "学习率调度", "预热",
-    "退火", "单周期学习率", "标签平滑", "最大后验", "置信度", "精确率", "召回率", "标准误差", "随机种子", "验证集",
-    "留出验证集", "训练模式 / 评估模式", "质心", "数据并行", "进程编号", "全归约",
+    "原笔记本",
+    "互相关",
+    "权重共享",
+    "下采样",
+    "部分连接",
+    "连接数",
+    "径向基函数",
+    "Sigmoid",
+    "饱和",
+    "梯度消失",
+    "独热编码",
+    "有限差分",
+    "梯度检验",
+    "动量",
+    "偏差修正",
+    "正则化",
+    "权重衰减",
+    "AdamW",
+    "学习率调度",
+    "预热",
+    "退火",
+    "单周期学习率",
+    "标签平滑",
+    "最大后验",
+    "置信度",
+    "精确率",
+    "召回率",
+    "标准误差",
+    "随机种子",
+    "验证集",
+    "留出验证集",
+    "训练模式 / 评估模式",
+    "质心",
+    "数据并行",
+    "进程编号",
+    "全归约",
 ]
-REFERENCE_LABELS = ["ref-lecun1989", "ref-lecun1998", "ref-mnist", "ref-paddle", "ref-adam", "ref-adamw",
-                    "ref-onecycle", "ref-labelsmoothing", "ref-goodfellow", "ref-d2l", "ref-goyal2017"]
+REFERENCE_LABELS = [
+    "ref-lecun1989",
+    "ref-lecun1998",
+    "ref-mnist",
+    "ref-paddle",
+    "ref-adam",
+    "ref-adamw",
+    "ref-onecycle",
+    "ref-labelsmoothing",
+    "ref-goodfellow",
+    "ref-d2l",
+    "ref-goyal2017",
+]
 
 
 def test_glossary_defines_every_term_the_chapters_use():
-    rows = [line.split("|") for line in (ROOT / "book" / "glossary.md").read_text(encoding="utf-8").splitlines()
-            if line.startswith("| ") and not line.startswith("| 中文")]
+    rows = [
+        line.split("|")
+        for line in (ROOT / "book" / "glossary.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and not line.startswith("| 中文")
+    ]
     terms = [r[1].strip() for r in rows]
     assert len(terms) == len(set(terms)), "术语表里有重复的词条"
     assert not [t for t in GLOSSARY_TERMS if t not in terms]

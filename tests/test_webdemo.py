@@ -28,6 +28,7 @@ BUDGET = 600_000  # 演示给一页增加的字节数上限
 
 # ---------------------------------------------------------------- 导出（不开浏览器）
 
+
 def test_export_round_trip():
     paddle.seed(0)
     net = LeNet("relu")
@@ -58,8 +59,11 @@ def test_html_is_self_contained_and_within_budget():
     assert len(page.encode()) <= BUDGET, len(page.encode())
     assert "src=" not in page and "http://" not in page and "https://" not in page and "fetch(" not in page
     assert page.count("<script>") == 1 and page.count("</script>") == 1  # 权重里的 "</" 已转义
-    spec = json.loads(page.split("LeNetDemo.mount(document.currentScript.previousElementSibling, ")[1]
-                      .rsplit(");", 1)[0].replace("<\\/", "</"))
+    spec = json.loads(
+        page.split("LeNetDemo.mount(document.currentScript.previousElementSibling, ")[1]
+        .rsplit(");", 1)[0]
+        .replace("<\\/", "</")
+    )
     assert spec["initial"] == "b" and set(spec["models"]) == {"a", "b"}
     with pytest.raises(ValueError):
         webdemo.html({})
@@ -98,8 +102,12 @@ def demo_page(tmp_path_factory, browser_context):
     """两个课程模型（模型缓存）的演示页，从 file:// 打开。"""
     models = webdemo.course_models()
     path = tmp_path_factory.mktemp("webdemo") / "demo.html"
-    path.write_text('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
-                    + webdemo.html(models, initial="best") + "</body></html>", encoding="utf-8")
+    path.write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
+        + webdemo.html(models, initial="best")
+        + "</body></html>",
+        encoding="utf-8",
+    )
     page = browser_context.new_page()
     log = PageLog(page)
     page.goto(path.as_uri(), wait_until="load")
@@ -111,8 +119,10 @@ def demo_page(tmp_path_factory, browser_context):
 def _networks():
     from lenet import cache, recipe, train
 
-    return {"original": cache.trained(train.ORIGINAL_CONFIG, verbose=0)[0],
-            "best": cache.trained(recipe.BEST, verbose=0)[0]}
+    return {
+        "original": cache.trained(train.ORIGINAL_CONFIG, verbose=0)[0],
+        "best": cache.trained(recipe.BEST, verbose=0)[0],
+    }
 
 
 FORWARD_ALL = """([b64, key]) => {
@@ -164,10 +174,16 @@ def test_preprocess_matches_python(demo_page):
         bitmaps.append(np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)]))
     for _, strokes, scale, offset, _ in DRAWINGS:  # 画布上的位图（黑底白字）
         page.evaluate("() => document.querySelector('.lenet-demo').lenetDemo.clear()")
-        page.evaluate("s => document.querySelector('.lenet-demo').lenetDemo.drawStrokes(s)",
-                      [[[offset[0] + scale * x, offset[1] + scale * y] for x, y in s] for s in strokes])
-        rgba = np.array(page.evaluate("() => Array.from(document.querySelector('.ld-pad').getContext('2d')"
-                                      ".getImageData(0, 0, 200, 200).data)"), dtype=np.uint8).reshape(200, 200, 4)
+        page.evaluate(
+            "s => document.querySelector('.lenet-demo').lenetDemo.drawStrokes(s)",
+            [[[offset[0] + scale * x, offset[1] + scale * y] for x, y in s] for s in strokes],
+        )
+        rgba = np.array(
+            page.evaluate(
+                "() => Array.from(document.querySelector('.ld-pad').getContext('2d').getImageData(0, 0, 200, 200).data)"
+            ),
+            dtype=np.uint8,
+        ).reshape(200, 200, 4)
         bitmaps.append(rgba)
         shown = page.evaluate("() => document.querySelector('.lenet-demo').lenetDemo.last.input")
         np.testing.assert_array_equal(np.array(shown).reshape(28, 28), _js_preprocess(page, rgba))
@@ -206,8 +222,9 @@ def _draw(page, strokes, scale, offset, pointer):
                 page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=6)
             page.mouse.up()
         else:
-            dense = [tuple(a + (b - a) * t for a, b in zip(p, q))
-                     for p, q in zip(pts, pts[1:]) for t in np.linspace(0, 1, 7)]
+            dense = [
+                tuple(a + (b - a) * t for a, b in zip(p, q)) for p, q in zip(pts, pts[1:]) for t in np.linspace(0, 1, 7)
+            ]
             page.evaluate(POINTER, [dense, pointer])
 
 
@@ -244,10 +261,13 @@ def test_drawn_digits_are_recognised(demo_page):
 
 
 def _check_built_demo(page, log, name):
-    page.wait_for_function("document.querySelector('.lenet-demo') && "
-                           "document.querySelector('.lenet-demo').dataset.prediction === '2'")
-    timing = page.evaluate("() => ({...LeNetDemo.timing, load: performance.getEntriesByType('navigation')[0]"
-                           ".loadEventEnd, bytes: document.documentElement.outerHTML.length})")
+    page.wait_for_function(
+        "document.querySelector('.lenet-demo') && document.querySelector('.lenet-demo').dataset.prediction === '2'"
+    )
+    timing = page.evaluate(
+        "() => ({...LeNetDemo.timing, load: performance.getEntriesByType('navigation')[0]"
+        ".loadEventEnd, bytes: document.documentElement.outerHTML.length})"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"webdemo-timing-{name}.json").write_text(json.dumps(timing, indent=1), encoding="utf-8")
     assert not log.problems(), log.problems()
@@ -278,8 +298,10 @@ def test_built_slide_demo_works_from_disk(browser_context):
     page.wait_for_function("window.Reveal && window.Reveal.isReady()")
     _check_built_demo(page, log, "slides")
     # 翻到演示所在的那一页，在缩放后的幻灯片上写一个 1：画布的拖动不能被当成翻页
-    page.evaluate("() => { const s = document.querySelector('.lenet-demo').closest('section');"
-                  " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }")
+    page.evaluate(
+        "() => { const s = document.querySelector('.lenet-demo').closest('section');"
+        " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }"
+    )
     page.wait_for_timeout(1000)
     before = page.evaluate("() => Reveal.getIndices()")
     page.locator(".lenet-demo button.ld-clear").click()

@@ -34,8 +34,10 @@ PRINT_PAGE = "book-print.html"
 FRONT_PAGE = HTML / "book" / "preface.html"
 PDF_SLOT = re.compile(r'<div id="book-pdf"[^>]*>.*?</div>', re.S)  # book/preface.md 里的占位
 MARGIN = {"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"}
-FOOTER = ('<div style="font-size:10px;width:100%;text-align:center;color:#555;'
-          'font-family:\'Noto Sans CJK SC\',sans-serif"><span class="pageNumber"></span></div>')
+FOOTER = (
+    '<div style="font-size:10px;width:100%;text-align:center;color:#555;'
+    'font-family:\'Noto Sans CJK SC\',sans-serif"><span class="pageNumber"></span></div>'
+)
 
 PRINT_CSS = """
 @page { size: A4; }
@@ -160,8 +162,9 @@ def wait_for_math(page) -> None:
         return
     page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
     page.evaluate("MathJax.startup.promise")
-    page.wait_for_function("document.querySelectorAll('.math').length <= "
-                           "document.querySelectorAll('mjx-container').length", timeout=60_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.math').length <= document.querySelectorAll('mjx-container').length", timeout=60_000
+    )
 
 
 def chapter_pages(pdf: bytes, chapters: list[dict]) -> dict[str, int]:
@@ -212,16 +215,26 @@ def print_book(out: Path, chromium: str) -> dict:
             overflow = page.evaluate(OVERFLOW_JS)
             if overflow:
                 sys.exit("这些代码块或表格超出版心 / too wide for the page:\n" + "\n".join(overflow))
-            options = dict(format="A4", margin=MARGIN, print_background=True, outline=True, tagged=True,
-                           display_header_footer=True, header_template="<span></span>",
-                           footer_template=FOOTER)
+            options = dict(
+                format="A4",
+                margin=MARGIN,
+                print_background=True,
+                outline=True,
+                tagged=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+            )
             first = page.pdf(**options)
             pages = chapter_pages(first, chapters)
             lost = [c["doc"] for c in chapters if c["doc"] not in pages]
             if lost:
                 sys.exit(f"PDF 书签里找不到这些章 / no bookmark for: {lost}")
-            page.evaluate("""(pages) => document.querySelectorAll('#pdf-toc .page')
-                .forEach(e => { e.textContent = pages[e.dataset.doc]; })""", pages)
+            page.evaluate(
+                """(pages) => document.querySelectorAll('#pdf-toc .page')
+                .forEach(e => { e.textContent = pages[e.dataset.doc]; })""",
+                pages,
+            )
             out.write_bytes(page.pdf(**options))
             report = {"chapters": [{**c, "page": pages[c["doc"]]} for c in chapters]}
         finally:
@@ -235,12 +248,14 @@ def link_from_front_page(pdf: Path) -> None:
         return
     shutil.copy2(pdf, HTML / PDF_NAME)
     size = pdf.stat().st_size / 1e6
-    link = (f'<div id="book-pdf" class="admonition tip"><p>整本书的 PDF（A4，{size:.1f} MB）：'
-            f'<a class="reference download" href="../{PDF_NAME}" download>下载 {PDF_NAME}</a></p></div>')
+    link = (
+        f'<div id="book-pdf" class="admonition tip"><p>整本书的 PDF（A4，{size:.1f} MB）：'
+        f'<a class="reference download" href="../{PDF_NAME}" download>下载 {PDF_NAME}</a></p></div>'
+    )
     text = FRONT_PAGE.read_text(encoding="utf-8")
     new, n = PDF_SLOT.subn(link, text, count=1)
     if n == 0:
-        sys.exit(f"{FRONT_PAGE} 里没有 <div id=\"book-pdf\"> 占位（book/preface.md）")
+        sys.exit(f'{FRONT_PAGE} 里没有 <div id="book-pdf"> 占位（book/preface.md）')
     FRONT_PAGE.write_text(new, encoding="utf-8")
 
 
@@ -260,11 +275,12 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = print_book(args.out, chromium)
     link_from_front_page(args.out)
-    report.update(seconds_singlehtml=round(built - start, 1),
-                  seconds_print=round(time.perf_counter() - built, 1))
+    report.update(seconds_singlehtml=round(built - start, 1), seconds_print=round(time.perf_counter() - built, 1))
     args.out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"[pdf] {args.out.relative_to(ROOT)}: {args.out.stat().st_size / 1e6:.1f} MB, "
-          f"singlehtml {report['seconds_singlehtml']} s, 打印 {report['seconds_print']} s")
+    print(
+        f"[pdf] {args.out.relative_to(ROOT)}: {args.out.stat().st_size / 1e6:.1f} MB, "
+        f"singlehtml {report['seconds_singlehtml']} s, 打印 {report['seconds_print']} s"
+    )
     return 0
 
 

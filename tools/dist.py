@@ -48,8 +48,15 @@ def tested_paddle() -> list[dict]:
             fields = dict(re.findall(r"^(Name|Version): (.+)$", meta.read_text(encoding="utf-8"), re.M))
             cfg = (ROOT / env / "pyvenv.cfg").read_text(encoding="utf-8")
             python = re.search(r"^version(?:_info)?\s*=\s*(\S+)", cfg, re.M)
-            found.append({"env": env, "command": command, "package": fields["Name"],
-                          "version": fields["Version"], "python": python.group(1) if python else "?"})
+            found.append(
+                {
+                    "env": env,
+                    "command": command,
+                    "package": fields["Name"],
+                    "version": fields["Version"],
+                    "python": python.group(1) if python else "?",
+                }
+            )
     return found
 
 
@@ -57,7 +64,8 @@ def guide_page(ver: str, paddle: list[dict]) -> str:
     rows = "\n".join(
         f"<tr><td>{html.escape(p['package'])} {html.escape(p['version'])}</td><td>Python {html.escape(p['python'])}"
         f"</td><td><code>{html.escape(p['command'])}</code>（环境 <code>{html.escape(p['env'])}</code>）</td></tr>"
-        for p in paddle)
+        for p in paddle
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>离线使用说明 · LeNet-5 手写数字识别 {ver}</title>
@@ -141,8 +149,10 @@ def main() -> int:
     tmp.replace(zip_path)
     (args.out / "SHA256SUMS").write_text(f"{sha256(zip_path.read_bytes())}  {zip_path.name}\n", encoding="utf-8")
     tested = ", ".join(f"{p['package']} {p['version']}" for p in paddle)
-    print(f"[dist] {zip_path.relative_to(ROOT)}: {len(sums)} 个文件, {zip_path.stat().st_size / 1e6:.1f} MB; "
-          f"测试过的 Paddle: {tested}")
+    print(
+        f"[dist] {zip_path.relative_to(ROOT)}: {len(sums)} 个文件, {zip_path.stat().st_size / 1e6:.1f} MB; "
+        f"测试过的 Paddle: {tested}"
+    )
     return 0
 
 

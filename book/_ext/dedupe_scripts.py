@@ -5,8 +5,7 @@
 def _dedupe(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for js in context.get("script_files", []):
-        key = (getattr(js, "filename", None) or "",
-               tuple(sorted((getattr(js, "attributes", None) or {}).items())))
+        key = (getattr(js, "filename", None) or "", tuple(sorted((getattr(js, "attributes", None) or {}).items())))
         if key not in seen:
             seen.add(key)
             unique.append(js)

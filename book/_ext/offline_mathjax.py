@@ -7,14 +7,12 @@ import mathjax  # django-static-mathjax 提供的纯静态文件包（不依赖 
 
 SOURCE = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
 # 只需要 tex-chtml.js 及它按需加载的部分；其余组合包和语音库（sre）不复制
-SKIP = shutil.ignore_patterns("sre", "svg", "svg.js", "mml-*", "tex-mml-*", "tex-svg*", "tex-chtml-*",
-                              "node-main.js")
+SKIP = shutil.ignore_patterns("sre", "svg", "svg.js", "mml-*", "tex-mml-*", "tex-svg*", "tex-chtml-*", "node-main.js")
 
 
 def _copy(app, exception):
     if exception is None and app.builder.format == "html":
-        shutil.copytree(SOURCE, Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True,
-                        ignore=SKIP)
+        shutil.copytree(SOURCE, Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True, ignore=SKIP)
 
 
 def setup(app):

@@ -33,6 +33,7 @@ def _config(name: str):
 
 # ---------------------------------------------------------------- 参数
 
+
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
@@ -55,17 +56,25 @@ def _parser(**kw) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR",
-                        help="MNIST 四个 .gz 文件所在目录（默认：环境变量 LENET_DATA_DIR，再找 Paddle 缓存，最后下载）")
-    common.add_argument("--cache-dir", metavar="DIR",
-                        help="模型缓存目录（默认：环境变量 LENET_CACHE_DIR 或 ~/.cache/lenet）")
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="MNIST 四个 .gz 文件所在目录（默认：环境变量 LENET_DATA_DIR，再找 Paddle 缓存，最后下载）",
+    )
+    common.add_argument(
+        "--cache-dir", metavar="DIR", help="模型缓存目录（默认：环境变量 LENET_CACHE_DIR 或 ~/.cache/lenet）"
+    )
 
     model = argparse.ArgumentParser(add_help=False)
     group = model.add_mutually_exclusive_group()
-    group.add_argument("--model", metavar="PATH",
-                       help="训练结果目录（train --out 写的）或其中的 model.pdparams；不给就用缓存里 --recipe 的模型")
-    group.add_argument("--recipe", choices=sorted(RECIPES), default="best",
-                       help="用模型缓存里哪个配置训练好的模型（默认 best）")
+    group.add_argument(
+        "--model",
+        metavar="PATH",
+        help="训练结果目录（train --out 写的）或其中的 model.pdparams；不给就用缓存里 --recipe 的模型",
+    )
+    group.add_argument(
+        "--recipe", choices=sorted(RECIPES), default="best", help="用模型缓存里哪个配置训练好的模型（默认 best）"
+    )
 
     parser = _parser(
         prog="lenet",
@@ -75,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version(), help="显示版本并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令", required=True, parser_class=_subparser)
 
-    p = sub.add_parser("train", parents=[common], help="训练一个 LeNet-5",
-                       description="训练一个 LeNet-5，写进模型缓存或 --out 目录。配置：" + "；".join(
-                           f"{k} = {v}" for k, v in RECIPES.items()))
+    p = sub.add_parser(
+        "train",
+        parents=[common],
+        help="训练一个 LeNet-5",
+        description="训练一个 LeNet-5，写进模型缓存或 --out 目录。配置："
+        + "；".join(f"{k} = {v}" for k, v in RECIPES.items()),
+    )
     p.add_argument("--recipe", choices=sorted(RECIPES), default="best", help="训练配置（默认 best）")
     p.add_argument("--epochs", type=_positive, metavar="N", help="轮数（默认按配置）")
     p.add_argument("--seed", type=int, metavar="S", help="随机种子（默认按配置）")
@@ -87,22 +100,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="不显示训练进度")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", parents=[common, model], help="在 10,000 张测试图上评估：准确率和平均损失",
-                       description="在 MNIST 测试集（10,000 张）上求准确率和平均交叉熵损失。")
+    p = sub.add_parser(
+        "evaluate",
+        parents=[common, model],
+        help="在 10,000 张测试图上评估：准确率和平均损失",
+        description="在 MNIST 测试集（10,000 张）上求准确率和平均交叉熵损失。",
+    )
     p.add_argument("--confusion", action="store_true", help="同时打印混淆矩阵（行 = 真实数字，列 = 预测）")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("predict", parents=[common, model], help="识别图片里的手写数字",
-                       description="识别图片（PNG/JPEG/BMP）里的一个手写数字：预处理与书中“部署”一章相同"
-                                   "（灰度、反相、阈值、裁剪、缩放到 20 像素、按质心居中）。")
+    p = sub.add_parser(
+        "predict",
+        parents=[common, model],
+        help="识别图片里的手写数字",
+        description="识别图片（PNG/JPEG/BMP）里的一个手写数字：预处理与书中“部署”一章相同"
+        "（灰度、反相、阈值、裁剪、缩放到 20 像素、按质心居中）。",
+    )
     p.add_argument("images", nargs="+", metavar="IMAGE", help="图片文件，可以给多个")
     p.add_argument("--json", action="store_true", help="输出 JSON（每张图：文件、数字、概率、10 个概率）")
     p.set_defaults(func=cmd_predict)
 
-    p = sub.add_parser("export", parents=[common, model], help="导出部署用的模型，并核对与原网络一致",
-                       description="导出静态图模型（paddle：paddle.jit.save，给 Paddle Inference 用）或 ONNX 模型"
-                                   "（onnx：paddle2onnx，给 ONNX Runtime 用），在 10,000 张测试图上核对输出"
-                                   "与原网络一致后才报告成功。")
+    p = sub.add_parser(
+        "export",
+        parents=[common, model],
+        help="导出部署用的模型，并核对与原网络一致",
+        description="导出静态图模型（paddle：paddle.jit.save，给 Paddle Inference 用）或 ONNX 模型"
+        "（onnx：paddle2onnx，给 ONNX Runtime 用），在 10,000 张测试图上核对输出"
+        "与原网络一致后才报告成功。",
+    )
     p.add_argument("--format", choices=["paddle", "onnx"], default="paddle", help="导出格式（默认 paddle）")
     p.add_argument("--out", metavar="DIR", default="lenet-export", help="输出目录（默认 ./lenet-export）")
     p.set_defaults(func=cmd_export)
@@ -133,6 +158,7 @@ def _version() -> str:
 
 # ---------------------------------------------------------------- 子命令
 
+
 def _network(args):
     """--model 目录，或模型缓存里 --recipe 的模型；都没有时给出怎样得到它的说明。"""
     from . import cache, deploy
@@ -148,7 +174,8 @@ def _network(args):
             f"模型缓存里还没有 {args.recipe} 配置训练好的模型：{entry}\n"
             f"no trained model for recipe {args.recipe!r} in the cache: {entry}\n"
             f"修复方法：先运行 `python -m lenet train --recipe {args.recipe}`，或用 --model 指定训练结果目录。\n"
-            f"Fix: run `python -m lenet train --recipe {args.recipe}` first, or pass --model DIR.")
+            f"Fix: run `python -m lenet train --recipe {args.recipe}` first, or pass --model DIR."
+        )
     return loaded[0], f"缓存 / cache: {entry.name}"
 
 
@@ -156,8 +183,16 @@ def cmd_train(args) -> int:
     from . import cache, deploy
 
     config = _config(args.recipe)
-    changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed), ("batch_size", args.batch_size),
-                                 ("train_samples", args.train_samples)) if v is not None}
+    changes = {
+        k: v
+        for k, v in (
+            ("epochs", args.epochs),
+            ("seed", args.seed),
+            ("batch_size", args.batch_size),
+            ("train_samples", args.train_samples),
+        )
+        if v is not None
+    }
     config = replace(config, **changes)
     verbose = 0 if args.quiet else 1
     print(f"训练 / training: {args.recipe} {json.dumps(changes) if changes else ''}".rstrip(), flush=True)
@@ -165,8 +200,9 @@ def cmd_train(args) -> int:
         network, history = config.run(verbose=verbose, data_dir=args.data_dir)
         where = deploy.save_trained(network, args.out, asdict(config), history)
     else:
-        network, history, from_cache = cache.trained(config, verbose=verbose, data_dir=args.data_dir,
-                                                     cache_dir=args.cache_dir)
+        network, history, from_cache = cache.trained(
+            config, verbose=verbose, data_dir=args.data_dir, cache_dir=args.cache_dir
+        )
         where = Path(args.cache_dir or cache.default_cache_dir()) / config.name()
         if from_cache:
             print("缓存里已有这个配置训练好的模型，直接读取 / already in the cache, not retrained")
@@ -223,12 +259,15 @@ def cmd_export(args) -> int:
     print(f"模型 / model: {source}")
     for f in result["files"]:
         print(f"已写出 / wrote: {f}  ({f.stat().st_size:,} bytes)")
-    print(f"核对 / check: {check['n']} 张测试图，最大差 / max abs diff {check['max_abs_diff']:.2e}，"
-          f"argmax 一致 / agree {check['argmax_agree']:.2%} —— 与原网络一致 / equal to the network")
+    print(
+        f"核对 / check: {check['n']} 张测试图，最大差 / max abs diff {check['max_abs_diff']:.2e}，"
+        f"argmax 一致 / agree {check['argmax_agree']:.2%} —— 与原网络一致 / equal to the network"
+    )
     return 0
 
 
 # ---------------------------------------------------------------- 入口
+
 
 def main(argv=None) -> int:
     os.environ.setdefault("GLOG_minloglevel", "2")  # Paddle 的 C++ 日志（执行器启动等）对命令行用户无意义
@@ -243,9 +282,11 @@ def main(argv=None) -> int:
     except (CLIError, ImageError, MNISTDataError, DeployError) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
     except OSError as exc:  # 写不了输出目录、磁盘满等
-        print(f"错误 / error: {exc.strerror or exc}: {exc.filename or ''}\n"
-              "修复方法：检查路径是否存在、是否有写权限。\nFix: check that the path exists and is writable.",
-              file=sys.stderr)
+        print(
+            f"错误 / error: {exc.strerror or exc}: {exc.filename or ''}\n"
+            "修复方法：检查路径是否存在、是否有写权限。\nFix: check that the path exists and is writable.",
+            file=sys.stderr,
+        )
     except KeyboardInterrupt:
         print("已中断 / interrupted", file=sys.stderr)
         return 130

@@ -7,7 +7,8 @@
 3. Paddle 自己的缓存目录 ``~/.cache/paddle/dataset/mnist``；
 4. 通过 Paddle 正常下载（只有前三处都没有文件时才会联网）。
 
-读到的每个文件都会校验：gzip 是否完整、IDX 魔数、样本数、解压后内容的 MD5。
+每个文件可以是下载来的 ``.gz``，也可以是已经解压、去掉 ``.gz`` 的原始 IDX 文件（两者都在时用 ``.gz``）。
+读到的每个文件都会校验：是否为空、gzip 是否完整、IDX 魔数、样本数、解压后内容的 MD5。
 任何一项不对都抛出 :class:`MNISTDataError`，中英文说明是哪个文件、怎么修复。
 """
 
@@ -44,10 +45,10 @@ IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
 SIDE = 28
 
 FIX_HINT = (
-    "修复方法：把四个 MNIST 文件（{files}）放进一个目录，"
+    "修复方法：把四个 MNIST 文件（{files}；已解压、去掉 .gz 的也可以）放进一个目录，"
     "然后把目录传给 data_dir 参数或设置环境变量 {env}；也可以删除损坏的文件后联网让 Paddle 重新下载。\n"
-    "Fix: put the four MNIST files ({files}) in one directory and pass it as data_dir "
-    "or set {env}; or delete the damaged file and let Paddle download it again."
+    "Fix: put the four MNIST files ({files}; decompressed files without .gz also work) in one directory "
+    "and pass it as data_dir or set {env}; or delete the damaged file and let Paddle download it again."
 )
 
 
@@ -63,6 +64,7 @@ class MNISTDataError(RuntimeError):
 
 # ---------------------------------------------------------------- 找文件
 
+
 def paddle_cache_dir() -> Path:
     """Paddle 下载 MNIST 时使用的目录（通常是 ~/.cache/paddle/dataset/mnist）。"""
     from paddle.dataset.common import DATA_HOME
@@ -70,8 +72,18 @@ def paddle_cache_dir() -> Path:
     return Path(DATA_HOME) / "mnist"
 
 
+def locate(directory: Path, name: str) -> Path:
+    """``directory`` 里名为 ``name``（``.gz``）的文件；只有已解压的同名文件（去掉 ``.gz``）时返回它。
+
+    两者都没有时返回 ``.gz`` 的路径，读取时报告缺失。
+    """
+    path = Path(directory) / name
+    unpacked = path.with_suffix("")
+    return unpacked if not path.is_file() and unpacked.is_file() else path
+
+
 def _has_all(directory: Path) -> bool:
-    return all((directory / name).is_file() for name in sum(FILES.values(), ()))
+    return all(locate(directory, name).is_file() for name in sum(FILES.values(), ()))
 
 
 def find_data_dir(data_dir=None, download: bool = True) -> Path:
@@ -126,6 +138,7 @@ def _download(cache: Path) -> Path:
 
 # ---------------------------------------------------------------- 读文件
 
+
 def _zlib_unsafe() -> bool:
     """Paddle 2.x 的动态库若先于 zlib 加载，进程内解压 gzip 会段错误（inflateReset2）。
 
@@ -155,21 +168,36 @@ def _gunzip(path: Path) -> bytes:
 
 
 def _read_idx(path: Path, magic: int, count: int | None) -> np.ndarray:
-    """读一个 gzip 压缩的 IDX 文件并校验；返回 uint8 数组。"""
+    """读一个 IDX 文件（``.gz`` 压缩的或已解压的）并校验；返回 uint8 数组。"""
     path = Path(path)
     if not path.is_file():
         raise MNISTDataError(path, "找不到 MNIST 文件", "MNIST file not found")
-    try:
-        raw = _gunzip(path)
-    except (OSError, EOFError, zlib.error) as exc:
+    if path.stat().st_size == 0:
         raise MNISTDataError(
-            path,
-            f"文件不是完整的 gzip（可能下载中断或已损坏：{exc}）",
-            "file is not a complete gzip file (interrupted download or corrupt)",
-        ) from exc
+            path, "文件是空的（0 字节，可能下载或复制中断）", "file is empty (0 bytes: interrupted download or copy)"
+        )
+    if path.suffix == ".gz":
+        try:
+            raw = _gunzip(path)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise MNISTDataError(
+                path,
+                f"文件不是完整的 gzip（可能下载中断或已损坏：{exc}）",
+                "file is not a complete gzip file (interrupted download or corrupt)",
+            ) from exc
+        if not raw:
+            raise MNISTDataError(path, "解压后内容是空的", "file is empty after decompression")
+    else:
+        raw = path.read_bytes()
     ndim = 3 if magic == IMAGE_MAGIC else 1
     header = 4 + 4 * ndim
-    if len(raw) < header or struct.unpack(">I", raw[:4])[0] != magic:
+    if len(raw) < header:
+        raise MNISTDataError(
+            path,
+            f"只有 {len(raw)} 字节，连 IDX 文件头（{header} 字节）都不完整（文件被截断）",
+            f"only {len(raw)} bytes, shorter than the {header}-byte IDX header (truncated file)",
+        )
+    if struct.unpack(">I", raw[:4])[0] != magic:
         raise MNISTDataError(
             path,
             f"IDX 魔数不对，应为 {magic}（图像 2051、标签 2049）——文件放错或不是 MNIST",
@@ -192,7 +220,7 @@ def _read_idx(path: Path, magic: int, count: int | None) -> np.ndarray:
             f"数据长度 {len(raw) - header} 字节，应为 {expected} 字节（文件被截断）",
             "data length does not match the header (truncated file)",
         )
-    md5 = MD5.get(path.name)
+    md5 = MD5.get(path.name if path.suffix == ".gz" else path.name + ".gz")
     if md5 is not None and hashlib.md5(raw).hexdigest() != md5:
         raise MNISTDataError(
             path,
@@ -206,17 +234,15 @@ def _read_idx(path: Path, magic: int, count: int | None) -> np.ndarray:
 @lru_cache(maxsize=8)
 def _load_cached(directory: str, split: str, mtimes: tuple) -> tuple[np.ndarray, np.ndarray]:
     image_name, label_name = FILES[split]
-    images = _read_idx(Path(directory) / image_name, IMAGE_MAGIC, COUNTS[split])
-    labels = _read_idx(Path(directory) / label_name, LABEL_MAGIC, COUNTS[split])
+    images = _read_idx(locate(directory, image_name), IMAGE_MAGIC, COUNTS[split])
+    labels = _read_idx(locate(directory, label_name), LABEL_MAGIC, COUNTS[split])
     return images, labels.astype(np.int64)
 
 
 def _mtimes(directory: Path, split: str) -> tuple:
     # 文件变化（被替换、修复）时让缓存失效
-    return tuple(
-        (directory / n).stat().st_mtime_ns if (directory / n).exists() else None
-        for n in FILES[split]
-    )
+    paths = [locate(directory, n) for n in FILES[split]]
+    return tuple((str(p), p.stat().st_mtime_ns) if p.exists() else None for p in paths)
 
 
 def load_numpy(split: str = "train", data_dir=None) -> tuple[np.ndarray, np.ndarray]:
@@ -231,6 +257,7 @@ def load_numpy(split: str = "train", data_dir=None) -> tuple[np.ndarray, np.ndar
 
 
 # ---------------------------------------------------------------- paddle.io.Dataset
+
 
 def default_transform():
     """原笔记本的预处理：把 0..255 线性映射到 [-1, 1]，输出形状 1×28×28（CHW）。"""
@@ -256,8 +283,8 @@ def mnist_dataset(split: str = "train", transform="default", data_dir=None):
     directory = find_data_dir(data_dir)
     image_name, label_name = FILES[split]
     return MNIST(
-        image_path=str(directory / image_name),
-        label_path=str(directory / label_name),
+        image_path=str(locate(directory, image_name)),
+        label_path=str(locate(directory, label_name)),
         mode=split,
         transform=default_transform() if transform == "default" else transform,
         download=False,

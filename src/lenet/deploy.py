@@ -53,6 +53,7 @@ class ConverterUnavailable(DeployError):
 
 # ---------------------------------------------------------------- 模型目录（训练结果）
 
+
 def load_trained(path):
     """读取一个训练结果目录（``lenet train --out`` 写的，或模型缓存里的一项）：返回 (LeNet, config dict)。
 
@@ -67,16 +68,25 @@ def load_trained(path):
     if path.is_file() and path.suffix == ".pdparams":
         params, config_file = path, path.with_name("config.json")
     if not params.is_file():
-        raise DeployError("找不到训练好的模型（model.pdparams）", "trained model (model.pdparams) not found", path,
-                          "先运行 `python -m lenet train --out 目录`，或检查 --model 的路径。",
-                          "run `python -m lenet train --out DIR` first, or check the --model path.")
+        raise DeployError(
+            "找不到训练好的模型（model.pdparams）",
+            "trained model (model.pdparams) not found",
+            path,
+            "先运行 `python -m lenet train --out 目录`，或检查 --model 的路径。",
+            "run `python -m lenet train --out DIR` first, or check the --model path.",
+        )
     config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else {}
     network = LeNet(config.get("activation", "relu"))
     try:
         network.set_state_dict(paddle.load(str(params)))
     except Exception as exc:  # 损坏、截断、不是 Paddle 参数文件
-        raise DeployError(f"模型参数文件无法读取（{type(exc).__name__}）", "cannot read the model parameters",
-                          params, "重新训练或重新复制这个文件。", "train again or copy the file again.") from exc
+        raise DeployError(
+            f"模型参数文件无法读取（{type(exc).__name__}）",
+            "cannot read the model parameters",
+            params,
+            "重新训练或重新复制这个文件。",
+            "train again or copy the file again.",
+        ) from exc
     network.eval()
     return network, config
 
@@ -99,6 +109,7 @@ def save_trained(network, path, config: dict | None = None, history: list | None
 
 
 # ---------------------------------------------------------------- 1–3. Paddle
+
 
 def input_spec():
     """可变批大小的输入：``[None, 1, 28, 28]``，float32。"""
@@ -129,10 +140,13 @@ def model_files(prefix) -> dict[str, Path]:
         model = prefix.with_name(prefix.name + suffix)
         if model.is_file() and params.is_file():
             return {"model": model, "params": params}
-    raise DeployError("找不到导出的模型（.json 或 .pdmodel，以及 .pdiparams）",
-                      "exported model not found (.json or .pdmodel, plus .pdiparams)", prefix,
-                      "先用 save_inference_model 或 `python -m lenet export --format paddle` 导出。",
-                      "export first with save_inference_model or `python -m lenet export --format paddle`.")
+    raise DeployError(
+        "找不到导出的模型（.json 或 .pdmodel，以及 .pdiparams）",
+        "exported model not found (.json or .pdmodel, plus .pdiparams)",
+        prefix,
+        "先用 save_inference_model 或 `python -m lenet export --format paddle` 导出。",
+        "export first with save_inference_model or `python -m lenet export --format paddle`.",
+    )
 
 
 def load_jit(prefix) -> Callable[[np.ndarray], np.ndarray]:
@@ -187,6 +201,7 @@ def paddle_inference(prefix) -> Callable[[np.ndarray], np.ndarray]:
 
 # ---------------------------------------------------------------- 4. ONNX
 
+
 def _import_paddle2onnx():
     import paddle
 
@@ -197,9 +212,10 @@ def _import_paddle2onnx():
             f"paddle2onnx 在这个环境里不可用（Paddle {paddle.__version__}；{type(exc).__name__}: {exc}）",
             f"paddle2onnx is not available here (Paddle {paddle.__version__})",
             fix_zh="Paddle 3.x：pip install paddle2onnx onnx onnxruntime；Paddle 2.6：pip install paddle2onnx==1.3.1 "
-                   "onnx onnxruntime。",
+            "onnx onnxruntime。",
             fix_en="Paddle 3.x: pip install paddle2onnx onnx onnxruntime; Paddle 2.6: pip install "
-                   "paddle2onnx==1.3.1 onnx onnxruntime.") from exc
+            "paddle2onnx==1.3.1 onnx onnxruntime.",
+        ) from exc
     return paddle2onnx
 
 
@@ -254,8 +270,11 @@ def _import_onnxruntime():
         import onnxruntime
     except Exception as exc:
         raise ConverterUnavailable(
-            f"onnxruntime 在这个环境里不可用（{type(exc).__name__}: {exc}）", "onnxruntime is not available here",
-            fix_zh="pip install onnxruntime", fix_en="pip install onnxruntime") from exc
+            f"onnxruntime 在这个环境里不可用（{type(exc).__name__}: {exc}）",
+            "onnxruntime is not available here",
+            fix_zh="pip install onnxruntime",
+            fix_en="pip install onnxruntime",
+        ) from exc
     return onnxruntime
 
 
@@ -264,9 +283,13 @@ def onnx_runtime(onnx_path) -> Callable[[np.ndarray], np.ndarray]:
     ort = _import_onnxruntime()
     onnx_path = Path(onnx_path)
     if not onnx_path.is_file():
-        raise DeployError("找不到 ONNX 模型文件", "ONNX model file not found", onnx_path,
-                          "先运行 `python -m lenet export --format onnx`。",
-                          "run `python -m lenet export --format onnx`.")
+        raise DeployError(
+            "找不到 ONNX 模型文件",
+            "ONNX model file not found",
+            onnx_path,
+            "先运行 `python -m lenet export --format onnx`。",
+            "run `python -m lenet export --format onnx`.",
+        )
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.log_severity_level = 3  # 只报错误：转换留下的未用常量的警告对读者无意义
@@ -280,6 +303,7 @@ def onnx_runtime(onnx_path) -> Callable[[np.ndarray], np.ndarray]:
 
 
 # ---------------------------------------------------------------- 核对与测速
+
 
 def dygraph(network) -> Callable[[np.ndarray], np.ndarray]:
     """动态图网络本身（参照）：numpy → numpy。"""
@@ -307,7 +331,7 @@ class Backend:
         return sum(p.stat().st_size for p in self.files)
 
     def __call__(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-        return np.concatenate([self.predict(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+        return np.concatenate([self.predict(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
 
 
 def backends(network, directory, onnx: bool = True) -> tuple[dict[str, Backend], str | None]:
@@ -350,8 +374,10 @@ def check_equal(reference: np.ndarray, logits: np.ndarray, tolerance: float = TO
     """
     reference, logits = np.asarray(reference, dtype=np.float64), np.asarray(logits, dtype=np.float64)
     if reference.shape != logits.shape:
-        raise DeployError(f"{name} 输出形状 {logits.shape} 与原网络 {reference.shape} 不同",
-                          f"{name} output shape {logits.shape} differs from the network's {reference.shape}")
+        raise DeployError(
+            f"{name} 输出形状 {logits.shape} 与原网络 {reference.shape} 不同",
+            f"{name} output shape {logits.shape} differs from the network's {reference.shape}",
+        )
     diff = np.abs(reference - logits)
     max_abs = float(diff.max()) if diff.size else 0.0
     max_rel = float((diff / (1.0 + np.abs(reference))).max()) if diff.size else 0.0
@@ -361,7 +387,8 @@ def check_equal(reference: np.ndarray, logits: np.ndarray, tolerance: float = TO
             f"{name} 的输出与原网络不一致：最大绝对差 {max_abs:.2e}，相对差 {max_rel:.2e}（允许 {tolerance:g}），"
             f"argmax 一致 {agree:.4%}",
             f"{name} output differs from the network: max abs diff {max_abs:.2e}, relative {max_rel:.2e} "
-            f"(allowed {tolerance:g}), argmax agreement {agree:.4%}")
+            f"(allowed {tolerance:g}), argmax agreement {agree:.4%}",
+        )
     return {"max_abs_diff": max_abs, "max_rel_diff": max_rel, "argmax_agree": agree, "n": int(len(reference))}
 
 
@@ -379,8 +406,12 @@ def benchmark(backend: Backend, images: np.ndarray, calls: int = 200, batch: int
         backend.predict(x)
         latencies.append(time.perf_counter() - start)
     best = min(_timed(backend.predict, many) for _ in range(batch_calls))
-    return {"name": backend.name, "bytes": backend.size(), "latency_ms": statistics.median(latencies) * 1e3,
-            "throughput": len(many) / best}
+    return {
+        "name": backend.name,
+        "bytes": backend.size(),
+        "latency_ms": statistics.median(latencies) * 1e3,
+        "throughput": len(many) / best,
+    }
 
 
 def _timed(fn, x) -> float:
@@ -391,13 +422,18 @@ def _timed(fn, x) -> float:
 
 # ---------------------------------------------------------------- 一步导出（命令行用）
 
+
 def export(network, out_dir, fmt: str = "paddle", check_images: np.ndarray | None = None) -> dict:
     """导出 ``fmt``（``"paddle"`` 或 ``"onnx"``）到 ``out_dir``，读回来与网络在 ``check_images``
     （已归一化的 N×1×28×28 float32）上核对，一致才返回 ``{"files", "check"}``；不一致抛出 :class:`DeployError`。
     """
     if fmt not in ("paddle", "onnx"):
-        raise DeployError(f"不支持的格式 {fmt!r}", f"unsupported format {fmt!r}",
-                          fix_zh="用 paddle 或 onnx。", fix_en="use paddle or onnx.")
+        raise DeployError(
+            f"不支持的格式 {fmt!r}",
+            f"unsupported format {fmt!r}",
+            fix_zh="用 paddle 或 onnx。",
+            fix_en="use paddle or onnx.",
+        )
     out_dir = Path(out_dir)
     prefix = out_dir / "lenet"
     if fmt == "onnx":

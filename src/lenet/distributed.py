@@ -88,6 +88,7 @@ def from_recipe(config: RecipeConfig, nprocs: int = 2) -> DataParallelConfig:
 
 # ---------------------------------------------------------------- 进程信息
 
+
 def world() -> tuple[int, int]:
     """(本进程的 rank, 进程总数)，取自启动器设置的环境变量；不经启动器运行时为 (0, 1)。"""
     return int(os.environ.get("PADDLE_TRAINER_ID", 0)), int(os.environ.get("PADDLE_TRAINERS_NUM", 1))
@@ -140,6 +141,7 @@ class IndexDataset(paddle.io.Dataset):
 
 # ---------------------------------------------------------------- 训练脚本
 
+
 def _parse_fault(text: str | None):
     if not text:
         return None
@@ -162,8 +164,10 @@ def load_data(data_dir=None):
     start = time.perf_counter()
     train = lenet_data.load_numpy("train", data_dir)
     test = lenet_data.load_numpy("test", data_dir)
-    log_all(f"从 {lenet_data.find_data_dir(data_dir)} 读取并校验 MNIST（MD5）：{len(train[0])} 张训练图，"
-            f"{len(test[0])} 张测试图，{time.perf_counter() - start:.1f} 秒")
+    log_all(
+        f"从 {lenet_data.find_data_dir(data_dir)} 读取并校验 MNIST（MD5）：{len(train[0])} 张训练图，"
+        f"{len(test[0])} 张测试图，{time.perf_counter() - start:.1f} 秒"
+    )
     return train, test
 
 
@@ -183,12 +187,14 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
     """
     rank, size = init()
     if config.batch_size % size:
-        raise ValueError(f"全局批大小 {config.batch_size} 不能被进程数 {size} 整除 / "
-                         f"global batch size {config.batch_size} is not divisible by {size} processes")
+        raise ValueError(
+            f"全局批大小 {config.batch_size} 不能被进程数 {size} 整除 / "
+            f"global batch size {config.batch_size} is not divisible by {size} processes"
+        )
     local_batch = config.batch_size // size
     (images, labels), (test_images, test_labels) = load_data(data_dir)
     if config.train_samples:
-        images, labels = images[:config.train_samples], labels[:config.train_samples]
+        images, labels = images[: config.train_samples], labels[: config.train_samples]
     n_fit = len(images) - config.holdout
     x, y = recipe.to_tensors(images[:n_fit], labels[:n_fit])
     x_test, y_test = recipe.to_tensors(test_images, test_labels)
@@ -199,12 +205,15 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
     paddle.seed(config.seed + 1000 * rank)  # 数据增强的随机数：各进程不同
 
     # 所有进程用同一个打乱顺序（种子是轮次），各取其中互不重叠的一份；不足一批的尾巴丢掉
-    sampler = paddle.io.DistributedBatchSampler(IndexDataset(n_fit), batch_size=local_batch, shuffle=True,
-                                                drop_last=True)
+    sampler = paddle.io.DistributedBatchSampler(
+        IndexDataset(n_fit), batch_size=local_batch, shuffle=True, drop_last=True
+    )
     steps = len(sampler)
     opt, scheduler = recipe.make_optimizer(config, network, config.epochs * steps)
-    log_all(f"每轮 {steps} 步，每步本进程 {local_batch} 张（全局批 {config.batch_size}），"
-            f"每轮本进程看到 {steps * local_batch} 张")
+    log_all(
+        f"每轮 {steps} 步，每步本进程 {local_batch} 张（全局批 {config.batch_size}），"
+        f"每轮本进程看到 {steps * local_batch} 张"
+    )
 
     history, train_seconds, step_no = [], 0.0, 0
     network.train()
@@ -215,8 +224,10 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
         for idx in sampler:
             step_no += 1
             if crash and crash == (rank, step_no):
-                raise RuntimeError(f"rank {rank} 在第 {step_no} 步出错（演示用的故障）/ "
-                                   f"rank {rank} failed at step {step_no} (injected fault)")
+                raise RuntimeError(
+                    f"rank {rank} 在第 {step_no} 步出错（演示用的故障）/ "
+                    f"rank {rank} failed at step {step_no} (injected fault)"
+                )
             if hang and hang == (rank, step_no):
                 log_all(f"第 {step_no} 步：本进程卡住不动（演示用的故障）")
                 time.sleep(10**6)
@@ -234,12 +245,18 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
         seconds = time.perf_counter() - start
         train_seconds += seconds
         loss_sum, _ = _all_reduce_sum([float(total), 0.0])
-        row = {"epoch": epoch, "train_loss": loss_sum / (steps * size), "seconds": train_seconds,
-               "images_per_second": steps * config.batch_size / seconds,
-               "test_acc": evaluate_sharded(network, x_test, y_test)}
+        row = {
+            "epoch": epoch,
+            "train_loss": loss_sum / (steps * size),
+            "seconds": train_seconds,
+            "images_per_second": steps * config.batch_size / seconds,
+            "test_acc": evaluate_sharded(network, x_test, y_test),
+        }
         history.append(row)
-        log0(f"epoch {epoch:2d}/{config.epochs}  loss {row['train_loss']:.4f}  test_acc {row['test_acc']:.4f}  "
-             f"{row['images_per_second']:6.0f} 张/秒（{size} 个进程合计）  {train_seconds:6.1f} s")
+        log0(
+            f"epoch {epoch:2d}/{config.epochs}  loss {row['train_loss']:.4f}  test_acc {row['test_acc']:.4f}  "
+            f"{row['images_per_second']:6.0f} 张/秒（{size} 个进程合计）  {train_seconds:6.1f} s"
+        )
 
     network.eval()
     checksum = float(np.abs(flat_parameters(network)).sum())
@@ -269,6 +286,7 @@ def _save(network, history, config: DataParallelConfig, out: Path | None) -> Non
 
 # ---------------------------------------------------------------- 数值检查与计时
 
+
 @dataclass(frozen=True)
 class ProbeConfig:
     """:func:`probe` 的设置：同一批样本、同一份初始参数，先 SGD 一步，再 Adam 若干步。"""
@@ -296,8 +314,9 @@ def _step(model, opt, x, y):
     opt.clear_grad()
 
 
-def probe_parameters(config: ProbeConfig = ProbeConfig(), rank: int = 0, size: int = 1,
-                     allreduce: bool = True, data_dir=None) -> dict[str, np.ndarray]:
+def probe_parameters(
+    config: ProbeConfig = ProbeConfig(), rank: int = 0, size: int = 1, allreduce: bool = True, data_dir=None
+) -> dict[str, np.ndarray]:
     """第 k 个全局批次是训练集的第 k 个 64 张；进程 ``rank`` 只取其中第 rank 份。
 
     ``size=1`` 就是单进程在整个全局批次上训练（对照）。``allreduce=False`` 时不用 DataParallel：
@@ -308,7 +327,7 @@ def probe_parameters(config: ProbeConfig = ProbeConfig(), rank: int = 0, size: i
 
     def shard(k):
         lo = k * config.global_batch + rank * local
-        return x[lo:lo + local], y[lo:lo + local]
+        return x[lo : lo + local], y[lo : lo + local]
 
     set_seed(config.seed)
     network = LeNet(config.activation)
@@ -372,8 +391,10 @@ def probe(out: Path, config: ProbeConfig = ProbeConfig(), data_dir=None) -> None
     """每个进程：有/无 all-reduce 的参数、每步耗时，写入 ``out/rank<N>.npz``（这里每个进程都要写）。"""
     rank, size = init()
     if config.global_batch % size:
-        raise ValueError(f"全局批大小 {config.global_batch} 不能被进程数 {size} 整除 / "
-                         f"global batch {config.global_batch} is not divisible by {size} processes")
+        raise ValueError(
+            f"全局批大小 {config.global_batch} 不能被进程数 {size} 整除 / "
+            f"global batch {config.global_batch} is not divisible by {size} processes"
+        )
     if rank == 0:
         lenet_data.find_data_dir(data_dir)
     if size > 1:
@@ -383,8 +404,11 @@ def probe(out: Path, config: ProbeConfig = ProbeConfig(), data_dir=None) -> None
     timing = time_steps(config, size, data_dir)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    arrays = {**{f"dp_{k}": v for k, v in synced.items()}, **{f"alone_{k}": v for k, v in alone.items()},
-              **{f"time_{k}": v for k, v in timing.items()}}
+    arrays = {
+        **{f"dp_{k}": v for k, v in synced.items()},
+        **{f"alone_{k}": v for k, v in alone.items()},
+        **{f"time_{k}": v for k, v in timing.items()},
+    }
     np.savez(out / f"rank{rank}.npz", size=size, **arrays)
     log_all(f"参数与计时已写入 {out / f'rank{rank}.npz'}；每步中位数 {np.median(timing['step']) * 1e3:.2f} ms")
     if size > 1:
@@ -400,6 +424,7 @@ def probe_results(out: Path) -> list[dict[str, np.ndarray]]:
 
 
 # ---------------------------------------------------------------- 启动器
+
 
 class DistributedRunError(RuntimeError):
     """启动器运行失败（某个进程出错）或超时（某个进程卡住）。信息中英文双语，指明进程和日志。"""
@@ -433,8 +458,17 @@ def script_path() -> Path:
 
 def launch_command(script_args, nprocs: int = 2, log_dir="log", python: str | None = None) -> list[str]:
     """``python -m paddle.distributed.launch --nproc_per_node N --log_dir DIR .../distributed.py ARGS``。"""
-    return [python or sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", str(nprocs),
-            "--log_dir", str(log_dir), str(script_path()), *map(str, script_args)]
+    return [
+        python or sys.executable,
+        "-m",
+        "paddle.distributed.launch",
+        "--nproc_per_node",
+        str(nprocs),
+        "--log_dir",
+        str(log_dir),
+        str(script_path()),
+        *map(str, script_args),
+    ]
 
 
 def _descendants(pid: int) -> list[int]:
@@ -485,8 +519,10 @@ def _first_failure(result: LaunchResult) -> int | None:
 
 
 # 启动器的配置清单、Paddle 内部的调试行和提示：读日志时不需要
-_NOISE = re.compile(r"LAUNCH INFO \S+ \S+ ([a-z_]+: |-{5,})|={5,}|FLAGS\(|[IW]\d{4} "
-                    r"|\s*warnings\.warn\(|.*No ccache found")
+_NOISE = re.compile(
+    r"LAUNCH INFO \S+ \S+ ([a-z_]+: |-{5,})|={5,}|FLAGS\(|[IW]\d{4} "
+    r"|\s*warnings\.warn\(|.*No ccache found"
+)
 
 
 def readable(text: str) -> str:
@@ -513,8 +549,9 @@ def launch(script_args, nprocs: int = 2, log_dir=None, timeout: float = 600.0, c
     package_parent = str(script_path().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True
+    )
     try:
         output, _ = proc.communicate(timeout=timeout)
         timed_out = False
@@ -522,19 +559,29 @@ def launch(script_args, nprocs: int = 2, log_dir=None, timeout: float = 600.0, c
         _terminate(proc)
         output, _ = proc.communicate()
         timed_out = True
-    result = LaunchResult(command, None if timed_out else proc.returncode, time.perf_counter() - start,
-                          output, log_dir, timed_out=timed_out, ranks=list(range(nprocs)))
+    result = LaunchResult(
+        command,
+        None if timed_out else proc.returncode,
+        time.perf_counter() - start,
+        output,
+        log_dir,
+        timed_out=timed_out,
+        ranks=list(range(nprocs)),
+    )
     result.failed_rank = _first_failure(result)
     if check and timed_out:
-        logs = "\n".join(f"--- workerlog.{r}（最后几行 / last lines）---\n{_tail(result.log(r), 5)}"
-                         for r in range(nprocs))
+        logs = "\n".join(
+            f"--- workerlog.{r}（最后几行 / last lines）---\n{_tail(result.log(r), 5)}" for r in range(nprocs)
+        )
         raise DistributedRunError(
             f"分布式训练在 {timeout:.0f} 秒内没有结束，已终止启动器和全部训练进程。"
             f"常见原因：某个进程卡住或比别的进程少走了几步，其余进程在 all-reduce 里一直等它。"
             f"各进程的日志在 {log_dir}。\n"
             f"Distributed run did not finish within {timeout:.0f} s; the launcher and all workers were "
             f"terminated. Usually one process is stuck (or took fewer steps) while the others wait in "
-            f"all-reduce. Logs: {log_dir}\n{logs}", result)
+            f"all-reduce. Logs: {log_dir}\n{logs}",
+            result,
+        )
     if check and result.returncode != 0:
         rank = result.failed_rank
         which = f"rank {rank}" if rank is not None else "启动器 / the launcher"
@@ -544,18 +591,23 @@ def launch(script_args, nprocs: int = 2, log_dir=None, timeout: float = 600.0, c
             f"日志：{log_dir}/workerlog.{rank if rank is not None else 'N'}\n"
             f"Distributed run failed (exit code {result.returncode}): {which} failed and the launcher "
             f"stopped the other processes. Log: {log_dir}\n--- 最后几行 / last lines ---\n{_tail(detail)}",
-            result)
+            result,
+        )
     return result
 
 
 # ---------------------------------------------------------------- 命令行
 
+
 def _config_from_args(args) -> DataParallelConfig:
     if args.config:
         return DataParallelConfig(**json.loads(args.config))
     config = from_recipe(PRESETS[args.preset], nprocs=world()[1])
-    overrides = {k: getattr(args, k) for k in ("epochs", "batch_size", "learning_rate", "train_samples", "seed")
-                 if getattr(args, k) is not None}
+    overrides = {
+        k: getattr(args, k)
+        for k in ("epochs", "batch_size", "learning_rate", "train_samples", "seed")
+        if getattr(args, k) is not None
+    }
     return replace(config, **overrides)
 
 
@@ -563,8 +615,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lenet.distributed", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="数据并行训练（由 paddle.distributed.launch 启动）")
-    t.add_argument("--preset", choices=sorted(PRESETS), default="original",
-                   help="original：原笔记本的配置（Sigmoid、Adam、批 64、5 轮）；best：99.2%% 配方")
+    t.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="original",
+        help="original：原笔记本的配置（Sigmoid、Adam、批 64、5 轮）；best：99.2%% 配方",
+    )
     t.add_argument("--config", help="完整配置（JSON，DataParallelConfig 的字段）；给出时忽略 --preset 等")
     t.add_argument("--epochs", type=int)
     t.add_argument("--batch-size", type=int, help="全局批大小（所有进程合计）")
@@ -590,11 +646,13 @@ def main(argv=None) -> int:
         if config.nprocs != world()[1]:
             config = replace(config, nprocs=world()[1])  # 以实际启动的进程数为准
         log0(f"配置：{config}")
-        train(config, out=args.out, data_dir=args.data_dir, crash=_parse_fault(args.crash),
-              hang=_parse_fault(args.hang))
+        train(
+            config, out=args.out, data_dir=args.data_dir, crash=_parse_fault(args.crash), hang=_parse_fault(args.hang)
+        )
     else:
-        probe(args.out, ProbeConfig(adam_steps=args.adam_steps, timing_rounds=args.timing_rounds),
-              data_dir=args.data_dir)
+        probe(
+            args.out, ProbeConfig(adam_steps=args.adam_steps, timing_rounds=args.timing_rounds), data_dir=args.data_dir
+        )
     return 0
 
 

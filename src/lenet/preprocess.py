@@ -58,6 +58,7 @@ class ImageError(ValueError):
 
 # ---------------------------------------------------------------- 1. 读文件
 
+
 def load_gray(source, max_side: int = MAX_SIDE) -> np.ndarray:
     """读一张图片，返回灰度 float64 数组 (H, W)，0 = 黑，1 = 白。
 
@@ -83,8 +84,9 @@ def load_gray(source, max_side: int = MAX_SIDE) -> np.ndarray:
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageError(path, f"图片像素太多，拒绝解码（{exc}）",
-                         "image has too many pixels to decode safely") from exc
+        raise ImageError(
+            path, f"图片像素太多，拒绝解码（{exc}）", "image has too many pixels to decode safely"
+        ) from exc
     except Image.UnidentifiedImageError as exc:
         raise ImageError(path, "不是 Pillow 能识别的图片文件", "not an image file Pillow can read") from exc
     except (OSError, SyntaxError, ValueError) as exc:  # 截断、损坏的图片
@@ -143,6 +145,7 @@ def _downscale(gray: np.ndarray, max_side: int) -> np.ndarray:
 
 # ---------------------------------------------------------------- 2. 笔迹
 
+
 def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     """Otsu 阈值：把 [0, 1] 上的值分成两类、使类间方差 w₀w₁(μ₁ − μ₀)² 最大的切分点。
 
@@ -189,10 +192,10 @@ def _flatten_lighting(gray: np.ndarray, blocks: int = 8) -> np.ndarray:
     h, w = gray.shape
     blocks = max(1, min(blocks, h, w))
     bh, bw = h // blocks, w // blocks
-    tiles = gray[:bh * blocks, :bw * blocks].reshape(blocks, bh, blocks, bw).transpose(0, 2, 1, 3)
+    tiles = gray[: bh * blocks, : bw * blocks].reshape(blocks, bh, blocks, bw).transpose(0, 2, 1, 3)
     grid = np.percentile(tiles.reshape(blocks, blocks, -1), 90, axis=-1)
     padded = np.pad(grid, 1, mode="edge")
-    grid = np.max([padded[dy:dy + blocks, dx:dx + blocks] for dy in range(3) for dx in range(3)], axis=0)
+    grid = np.max([padded[dy : dy + blocks, dx : dx + blocks] for dy in range(3) for dx in range(3)], axis=0)
     paper = _interp_matrix(h, bh, blocks) @ grid @ _interp_matrix(w, bw, blocks).T
     return np.clip(gray / np.maximum(paper, 1e-3), 0.0, 1.0)
 
@@ -201,14 +204,14 @@ def _box3(a: np.ndarray) -> np.ndarray:
     """3×3 平均（边缘按最近的像素延伸）。"""
     p = np.pad(a, 1, mode="edge")
     h, w = a.shape
-    return sum(p[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)) / 9.0
+    return sum(p[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)) / 9.0
 
 
 def _dilate(mask: np.ndarray) -> np.ndarray:
     """3×3 膨胀（8 邻域）。"""
     p = np.pad(mask, 1)
     h, w = mask.shape
-    return np.any([p[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)], axis=0)
+    return np.any([p[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)], axis=0)
 
 
 def label_blobs(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -223,8 +226,8 @@ def label_blobs(mask: np.ndarray) -> tuple[np.ndarray, int]:
     run_rows, run_starts = np.nonzero(d == 1)  # 按行、再按列排好序；起点与终点一一对应
     run_ends = np.nonzero(d == -1)[1]  # 不含端点
     bounds = np.searchsorted(run_rows, np.arange(h + 1))
-    starts = [run_starts[bounds[r]:bounds[r + 1]].tolist() for r in range(h)]
-    ends = [run_ends[bounds[r]:bounds[r + 1]].tolist() for r in range(h)]
+    starts = [run_starts[bounds[r] : bounds[r + 1]].tolist() for r in range(h)]
+    ends = [run_ends[bounds[r] : bounds[r + 1]].tolist() for r in range(h)]
     parent: list[int] = []
 
     def find(i):
@@ -275,8 +278,9 @@ def extract_ink(gray: np.ndarray, path=None) -> tuple[np.ndarray, dict]:
     """
     gray = np.asarray(gray, dtype=np.float64)
     if gray.ndim != 2 or gray.size == 0:
-        raise ImageError(path, f"不是二维灰度图（形状 {gray.shape}）",
-                         f"not a 2-D grayscale image (shape {gray.shape})")
+        raise ImageError(
+            path, f"不是二维灰度图（形状 {gray.shape}）", f"not a 2-D grayscale image (shape {gray.shape})"
+        )
     t = otsu_threshold(gray)
     invert = bool(np.median(_border(gray)) > t)
     v = 1.0 - _flatten_lighting(gray) if invert else gray
@@ -298,12 +302,20 @@ def extract_ink(gray: np.ndarray, path=None) -> tuple[np.ndarray, dict]:
     core = fg & (v > t)  # 平滑前后都在阈值以上：笔画内部
     p = float(np.median(v[core])) if core.any() else float(np.median(v[fg]))
     ink = np.clip((v - b) / max(p - b, 1e-6), 0.0, 1.0) * _dilate(keep)
-    info = {"inverted": invert, "threshold": t, "contrast": contrast,
-            "blobs": n, "blobs_kept": len(keep_ids), "signal": v, "mask": keep}
+    info = {
+        "inverted": invert,
+        "threshold": t,
+        "contrast": contrast,
+        "blobs": n,
+        "blobs_kept": len(keep_ids),
+        "signal": v,
+        "mask": keep,
+    }
     return ink, info
 
 
 # ---------------------------------------------------------------- 3. 几何核心（纯 NumPy）
+
 
 def round_half_up(x: float) -> int:
     """四舍五入（.5 向上，即 ⌊x + 0.5⌋），与 JavaScript 的 Math.round 相同；不用 Python 的银行家舍入。"""
@@ -382,19 +394,26 @@ def center_digit_steps(ink: np.ndarray, side: int = SIDE, box: int = BOX, center
     cols = np.flatnonzero((ink > 0).any(axis=0))
     if rows.size == 0:
         raise ImageError(None, "图中没有笔迹（全部为 0）", "no ink in the image (all zeros)")
-    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     nh, nw = box_size(*crop.shape, box)
     small = area_resize(crop, nh, nw)
     cy, cx = center_of_mass(small)
     oy = min(max(round_half_up(center - cy), 0), side - nh)
     ox = min(max(round_half_up(center - cx), 0), side - nw)
     out = np.zeros((side, side), dtype=np.float64)
-    out[oy:oy + nh, ox:ox + nw] = small
-    return {"bbox": (int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])), "crop": crop, "small": small,
-            "com": (cy, cx), "offset": (oy, ox), "out": out}
+    out[oy : oy + nh, ox : ox + nw] = small
+    return {
+        "bbox": (int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])),
+        "crop": crop,
+        "small": small,
+        "com": (cy, cx),
+        "offset": (oy, ox),
+        "out": out,
+    }
 
 
 # ---------------------------------------------------------------- 4. 整条流水线
+
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """[0, 1] 的浮点图 → 0..255 的 uint8（四舍五入），与 MNIST 文件中的像素同一种格式。"""
@@ -413,9 +432,18 @@ def preprocess_steps(source, max_side: int = MAX_SIDE) -> dict:
     gray = load_gray(source, max_side)
     ink, info = extract_ink(gray, path=path)
     geometry = center_digit_steps(ink)
-    return {"gray": gray, "signal": info.pop("signal"), "mask": info.pop("mask"), "ink": ink,
-            "bbox": geometry["bbox"], "crop": geometry["crop"], "small": geometry["small"],
-            "offset": geometry["offset"], "result": to_uint8(geometry["out"]), "info": info}
+    return {
+        "gray": gray,
+        "signal": info.pop("signal"),
+        "mask": info.pop("mask"),
+        "ink": ink,
+        "bbox": geometry["bbox"],
+        "crop": geometry["crop"],
+        "small": geometry["small"],
+        "offset": geometry["offset"],
+        "result": to_uint8(geometry["out"]),
+        "info": info,
+    }
 
 
 def preprocess(source, max_side: int = MAX_SIDE) -> np.ndarray:
@@ -449,14 +477,27 @@ def classify(network, sources, images: np.ndarray | None = None) -> list[dict]:
     sources = list(sources)
     images = load_images(sources) if images is None else images
     probs = softmax(predict_logits(network, images)) if len(images) else np.zeros((0, 10))
-    return [{"file": str(s), "digit": int(p.argmax()), "probability": float(p.max()),
-             "probabilities": [float(x) for x in p]} for s, p in zip(sources, probs)]
+    return [
+        {
+            "file": str(s),
+            "digit": int(p.argmax()),
+            "probability": float(p.max()),
+            "probabilities": [float(x) for x in p],
+        }
+        for s, p in zip(sources, probs)
+    ]
 
 
 # ---------------------------------------------------------------- 仿“手机照片”（测试与示例图）
 
-def photo_like(digit: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = (160, 200),
-               digit_fraction: tuple[float, float] = (0.35, 0.7), noise: float = 0.03) -> np.ndarray:
+
+def photo_like(
+    digit: np.ndarray,
+    rng: np.random.Generator,
+    size: tuple[int, int] = (160, 200),
+    digit_fraction: tuple[float, float] = (0.35, 0.7),
+    noise: float = 0.03,
+) -> np.ndarray:
     """把一张 MNIST 数字（28×28 uint8，浅色字黑底）做成像手机拍的纸上手写：返回 H×W×3 uint8 RGB。
 
     随机地：数字放大到短边的 ``digit_fraction`` 倍并偏离中心；深色墨水（灰度 0.1–0.3、略带蓝色）
@@ -472,7 +513,7 @@ def photo_like(digit: np.ndarray, rng: np.random.Generator, size: tuple[int, int
     top = int(rng.integers(0, h - side + 1))
     left = int(rng.integers(0, w - side + 1))
     a = np.zeros((h, w))
-    a[top:top + side, left:left + side] = alpha
+    a[top : top + side, left : left + side] = alpha
     yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
     angle = rng.uniform(0, 2 * np.pi)
     ramp = np.cos(angle) * yy + np.sin(angle) * xx

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -54,8 +55,16 @@ class RecipeConfig(TrainingConfig):
 
 BEST = RecipeConfig()
 # 原笔记本的配置在同一个训练循环里：Sigmoid、Adam 1e-3、批大小 64、5 轮、无增强
-ORIGINAL_FAST = RecipeConfig(activation="sigmoid", epochs=5, batch_size=64, learning_rate=1e-3,
-                         schedule="constant", weight_decay=0.0, label_smoothing=0.0, augment=False)
+ORIGINAL_FAST = RecipeConfig(
+    activation="sigmoid",
+    epochs=5,
+    batch_size=64,
+    learning_rate=1e-3,
+    schedule="constant",
+    weight_decay=0.0,
+    label_smoothing=0.0,
+    augment=False,
+)
 
 
 def to_tensors(images: np.ndarray, labels: np.ndarray):
@@ -74,8 +83,7 @@ def augment(x, max_rotation: float = 10.0, max_scale: float = 0.10, max_shift: f
     scale = 1 + uniform(n) * max_scale
     shift = uniform(n, 2) * (max_shift * 2 / w)  # 像素 → grid 坐标（[-1, 1] 对应整幅图）
     cos, sin = paddle.cos(angle) / scale, paddle.sin(angle) / scale
-    theta = paddle.stack([paddle.stack([cos, -sin, shift[:, 0]], 1),
-                          paddle.stack([sin, cos, shift[:, 1]], 1)], 1)
+    theta = paddle.stack([paddle.stack([cos, -sin, shift[:, 0]], 1), paddle.stack([sin, cos, shift[:, 1]], 1)], 1)
     grid = F.affine_grid(theta, [n, 1, h, w], align_corners=False)
     # 先让背景为 0，补零的边缘就是背景
     return F.grid_sample(x - BACKGROUND, grid, align_corners=False, padding_mode="zeros") + BACKGROUND
@@ -85,8 +93,10 @@ def augment(x, max_rotation: float = 10.0, max_scale: float = 0.10, max_shift: f
 def accuracy(network, x, y, batch_size: int = 2000) -> float:
     was_training = network.training
     network.eval()
-    correct = sum(int((network(x[i:i + batch_size]).argmax(1) == y[i:i + batch_size]).sum())
-                  for i in range(0, x.shape[0], batch_size))
+    correct = sum(
+        int((network(x[i : i + batch_size]).argmax(1) == y[i : i + batch_size]).sum())
+        for i in range(0, x.shape[0], batch_size)
+    )
     if was_training:
         network.train()
     return correct / x.shape[0]
@@ -98,20 +108,26 @@ def make_optimizer(config: RecipeConfig, network, steps: int):
     scheduler = None
     if config.schedule == "onecycle":
         lr = scheduler = paddle.optimizer.lr.OneCycleLR(
-            max_learning_rate=config.learning_rate, total_steps=steps, divide_factor=25.0,
-            end_learning_rate=config.learning_rate / 1000, phase_pct=0.2, anneal_strategy="cos")
+            max_learning_rate=config.learning_rate,
+            total_steps=steps,
+            divide_factor=25.0,
+            end_learning_rate=config.learning_rate / 1000,
+            phase_pct=0.2,
+            anneal_strategy="cos",
+        )
     elif config.schedule != "constant":
         raise ValueError(f"schedule 应为 'onecycle' 或 'constant'，得到 {config.schedule!r}")
     if config.weight_decay > 0:
-        opt = paddle.optimizer.AdamW(lr, parameters=network.parameters(),
-                                     weight_decay=config.weight_decay)
+        opt = paddle.optimizer.AdamW(lr, parameters=network.parameters(), weight_decay=config.weight_decay)
     else:
         opt = paddle.optimizer.Adam(lr, parameters=network.parameters())
     return opt, scheduler
 
 
-def fit(config: RecipeConfig = BEST, data_dir=None, log=print):
+def fit(config: RecipeConfig = BEST, data_dir=None, log: Callable[[str], object] | None = print):
     """按 ``config`` 训练一个 LeNet，返回 (网络, 逐轮记录)。
+
+    ``log`` 每轮收到一行进度文字（默认 ``print``）；``None`` 表示不输出。基准脚本用同样的约定。
 
     每轮记录：train_loss（平均）、seconds（累计纯训练时间，不含评估）、test_acc，
     以及 holdout > 0 时的 val_acc。测试集准确率只用于报告，不用于任何选择。
@@ -120,7 +136,7 @@ def fit(config: RecipeConfig = BEST, data_dir=None, log=print):
     rng = np.random.default_rng(config.seed)
     images, labels = lenet_data.load_numpy("train", data_dir)
     if config.train_samples:
-        images, labels = images[:config.train_samples], labels[:config.train_samples]
+        images, labels = images[: config.train_samples], labels[: config.train_samples]
     n_fit = len(images) - config.holdout
     x, y = to_tensors(images[:n_fit], labels[:n_fit])
     x_val, y_val = to_tensors(images[n_fit:], labels[n_fit:]) if config.holdout else (None, None)
@@ -136,7 +152,7 @@ def fit(config: RecipeConfig = BEST, data_dir=None, log=print):
         order = paddle.to_tensor(rng.permutation(n_fit))
         total = paddle.zeros([])
         for i in range(steps):
-            idx = order[i * config.batch_size:(i + 1) * config.batch_size]
+            idx = order[i * config.batch_size : (i + 1) * config.batch_size]
             xb = x[idx]
             if config.augment:
                 xb = augment(xb, config.max_rotation, config.max_scale, config.max_shift)
@@ -149,15 +165,20 @@ def fit(config: RecipeConfig = BEST, data_dir=None, log=print):
             total += loss.detach()
         mean_loss = float(total) / steps  # 每轮只同步一次
         train_seconds += time.perf_counter() - start
-        row = {"epoch": epoch, "train_loss": mean_loss, "seconds": train_seconds,
-               "test_acc": accuracy(network, x_test, y_test)}
+        row = {
+            "epoch": epoch,
+            "train_loss": mean_loss,
+            "seconds": train_seconds,
+            "test_acc": accuracy(network, x_test, y_test),
+        }
         if config.holdout:
             row["val_acc"] = accuracy(network, x_val, y_val)
         history.append(row)
         if log:
             extra = f"  val_acc {row['val_acc']:.4f}" if config.holdout else ""
-            log(f"epoch {epoch:2d}/{config.epochs}  loss {mean_loss:.4f}  "
-                f"test_acc {row['test_acc']:.4f}{extra}  {train_seconds:6.1f} s")
+            log(
+                f"epoch {epoch:2d}/{config.epochs}  loss {mean_loss:.4f}  "
+                f"test_acc {row['test_acc']:.4f}{extra}  {train_seconds:6.1f} s"
+            )
     network.eval()
     return network, history
-

@@ -23,5 +23,7 @@ def load(name: str = "results.json", directory: Path | str | None = None) -> dic
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise ValueError(f"{path} 不是有效的 JSON（{err}）：用 git checkout 恢复，或重新生成。\n"
-                         f"{path} is not valid JSON ({err}): restore it with git checkout or regenerate it.") from err
+        raise ValueError(
+            f"{path} 不是有效的 JSON（{err}）：用 git checkout 恢复，或重新生成。\n"
+            f"{path} is not valid JSON ({err}): restore it with git checkout or regenerate it."
+        ) from err

@@ -80,9 +80,7 @@ class History(paddle.callbacks.Callback):
         self._add("eval", logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self.epochs.append(
-            {"epoch": epoch + 1, "train_loss": self._mean("train"), "train_acc": float(logs["acc"])}
-        )
+        self.epochs.append({"epoch": epoch + 1, "train_loss": self._mean("train"), "train_acc": float(logs["acc"])})
 
     def on_eval_end(self, logs=None):
         # fit(eval_data=...) 在 on_epoch_end 之后评估；单独调用 evaluate 时没有对应的轮
@@ -107,8 +105,10 @@ def split_train(config: TrainConfig, data_dir=None):
     full = lenet_data.mnist_dataset("train", data_dir=data_dir)
     n = config.train_samples or len(full)
     if not 0 <= config.holdout < n:
-        raise ValueError(f"holdout 应在 0 与训练图数 {n} 之间，得到 {config.holdout}\n"
-                         f"holdout must be between 0 and the number of training images ({n}), got {config.holdout}")
+        raise ValueError(
+            f"holdout 应在 0 与训练图数 {n} 之间，得到 {config.holdout}\n"
+            f"holdout must be between 0 and the number of training images ({n}), got {config.holdout}"
+        )
     n_fit = n - config.holdout
     fit_part = full if n_fit == len(full) else paddle.io.Subset(full, list(range(n_fit)))
     val_part = paddle.io.Subset(full, list(range(n_fit, n))) if config.holdout else None
@@ -156,7 +156,5 @@ def evaluate(network: paddle.nn.Layer, split: str = "test", batch_size: int = 10
         network = network.network
     images, labels = lenet_data.load_numpy(split, data_dir)
     logits = predict_logits(network, images, batch_size)
-    loss = paddle.nn.functional.cross_entropy(
-        paddle.to_tensor(logits), paddle.to_tensor(labels.reshape(-1, 1))
-    )
+    loss = paddle.nn.functional.cross_entropy(paddle.to_tensor(logits), paddle.to_tensor(labels.reshape(-1, 1)))
     return {"loss": float(loss), "acc": float((logits.argmax(1) == labels).mean())}

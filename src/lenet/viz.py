@@ -1,71 +1,87 @@
-"""本书的所有图，以及让图中中文正常显示的字体设置。"""
+"""本书的所有图，按章节顺序排列（第 1 章到附录）。
+
+约定（每个公开函数都遵守）：
+
+- **返回值**：参数里有 ``ax`` 的函数，传入 ``ax`` 就画在它上面并返回这个 ``ax``；不传则新建一张图，
+  返回 ``Figure``。没有 ``ax`` 参数的函数（多子图、整张示意图）总是返回 ``Figure``。
+  要改新建图里的坐标轴：``fig.axes[0]``。
+- **中文字体**：每个公开函数都带 :func:`lenet.fonts.with_cjk_font` 装饰器，画图前设置好中文字体；
+  新增的函数也要加上（``tests/test_viz.py`` 检查）。在自己的代码里画图时调用 ``viz.setup_fonts()``
+  （即 :func:`lenet.fonts.setup_fonts`）。
+- 图像默认是 0..255 的 uint8、28×28；标题与坐标轴用中文。
+"""
 
 from __future__ import annotations
-
-import warnings
-from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
-from matplotlib import font_manager
+from matplotlib.colors import LogNorm
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
-# 系统里常见的简体中文字体（Linux / macOS / Windows / AI Studio），按优先级排列
-SYSTEM_CJK_FONTS = [
-    "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-    "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB", "STHeiti",
-]
-# 只有日文、繁体字形的 CJK 字体：能显示汉字，但字形不是简体规范，放在 mplfonts 之后
-FALLBACK_CJK_FONTS = ["Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans"]
-_font_name: str | None = None
+from .fonts import setup_fonts as setup_fonts  # 章节里直接调用 viz.setup_fonts()
+from .fonts import with_cjk_font
+
+EPOCH_LABEL = "轮次（epoch）"
 
 
-def _mplfonts_font() -> str | None:
-    """PyPI 包 mplfonts 自带 Noto Sans CJK SC；装了它就在任何系统上都有中文字体。"""
-    try:
-        import mplfonts
-    except ImportError:
-        return None
-    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-    if not path.is_file():
-        return None
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
+def _axes(ax, figsize):
+    """返回 (要画的 ax, 函数的返回值)：给了 ``ax`` 就画在它上面、返回它；否则新建一张图、返回图。"""
+    if ax is not None:
+        return ax, ax
+    fig, ax = plt.subplots(figsize=figsize)
+    return ax, fig
 
 
-def setup_fonts() -> str | None:
-    """让 matplotlib 用中文字体并正常显示负号；返回所用字体名，找不到中文字体时返回 None 并给出提示。"""
-    global _font_name
-    if _font_name is None:
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        _font_name = (next((n for n in SYSTEM_CJK_FONTS if n in installed), None)
-                      or _mplfonts_font()
-                      or next((n for n in FALLBACK_CJK_FONTS if n in installed), None))
-    if _font_name is None:
-        warnings.warn(
-            "没有找到中文字体，图中的中文会显示成方框。请 `pip install mplfonts`，"
-            "或安装 Noto Sans CJK / 文泉驿字体。\n"
-            "No CJK font found: Chinese text in figures will show as boxes. "
-            "Install mplfonts (pip) or a Noto Sans CJK / WenQuanYi font.",
-            stacklevel=2,
+# ---------------------------------------------------------------- 第 1 章 任务介绍
+
+
+@with_cjk_font
+def plot_task(images, labels, title: str | None = "任务：图像 → 模型 → 数字"):
+    """任务示意图：左边一列手写数字图像，中间是模型，右边是模型应输出的数字（0～9）。"""
+    n = len(images)
+    fig = plt.figure(figsize=(8, 0.9 * n + 0.6))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.3, n + 0.6)
+    ax.axis("off")
+    # 模型方框
+    box = FancyBboxPatch(
+        (3.6, 0.1), 2.8, n - 0.2, boxstyle="round,pad=0.1", facecolor="#e8f0fb", edgecolor="#3b6fb6", linewidth=1.5
+    )
+    ax.add_patch(box)
+    ax.text(5.0, n / 2 + 0.25, "模型", ha="center", va="center", fontsize=18)
+    ax.text(5.0, n / 2 - 0.35, "LeNet-5", ha="center", va="center", fontsize=12, color="#3b6fb6")
+    for i in range(n):
+        y = n - 1 - i + 0.5
+        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255, extent=(0.8, 1.6, y - 0.4, y + 0.4))
+        for x0, x1 in ((1.8, 3.5), (6.5, 8.2)):
+            ax.add_patch(FancyArrowPatch((x0, y), (x1, y), arrowstyle="-|>", mutation_scale=12, color="gray"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (0.8, y - 0.4),
+                0.8,
+                0.8,
+                boxstyle="square,pad=0",
+                facecolor="none",
+                edgecolor="lightgray",
+                linewidth=0.8,
+            )
         )
-    else:
-        matplotlib.rcParams["font.family"] = "sans-serif"
-        matplotlib.rcParams["font.sans-serif"] = [_font_name, "DejaVu Sans"]
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return _font_name
+        ax.text(8.8, y, str(labels[i]), ha="center", va="center", fontsize=20, weight="bold")
+    ax.text(1.2, n + 0.3, "输入：28×28 图像", ha="center", fontsize=10)
+    ax.text(8.8, n + 0.3, "输出：数字", ha="center", fontsize=10)
+    if title:
+        fig.suptitle(title, y=1.04)
+    return fig
 
-
-# ---------------------------------------------------------------- 数据
 
 def _digit_grid(images, titles, colors, ncols: int, size: float, height: float, title):
     """把若干张 28×28 灰度图排成网格，每张配一个标题（颜色可各不相同）。"""
-    setup_fonts()
     n = len(images)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * height),
-                             squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * height), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
@@ -78,9 +94,9 @@ def _digit_grid(images, titles, colors, ncols: int, size: float, height: float, 
     return fig
 
 
-def show_digits(images, labels=None, predictions=None, ncols: int = 10, size: float = 1.0,
-                title: str | None = None):
-    """把若干张 28×28 灰度图排成网格；标题写真实标签，给了预测时写“预测/真实”，错的标红。"""
+@with_cjk_font
+def show_digits(images, labels=None, predictions=None, ncols: int = 10, size: float = 1.0, title: str | None = None):
+    """把若干张 28×28 灰度图排成网格；标题写真实标签，给了预测时写“预测/真实”，错的标红。（第 1、3、6、7 章）"""
     titles, colors = [], []
     for i in range(len(images)):
         if predictions is not None:
@@ -93,114 +109,18 @@ def show_digits(images, labels=None, predictions=None, ncols: int = 10, size: fl
     return _digit_grid(images, titles, colors, ncols, size, 1.25, title)
 
 
-def show_pixels(image, ax=None):
-    """把一张图的每个像素值写在格子里（28×28 的数字矩阵）。"""
-    setup_fonts()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 9))
-    ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
-    for (r, c), v in np.ndenumerate(image):
-        if v:
-            ax.text(c, r, str(int(v)), ha="center", va="center", fontsize=5,
-                    color="white" if v > 128 else "black")
-    ax.set_xticks(range(0, 28, 4))
-    ax.set_yticks(range(0, 28, 4))
-    ax.set_xlabel("列")
-    ax.set_ylabel("行")
-    return ax
+# ---------------------------------------------------------------- 第 2 章 模型原理
 
 
-def plot_label_counts(counts: dict, ax=None):
-    """各数字的样本数柱状图；counts 形如 {"训练集": array(10), "测试集": array(10)}。"""
-    setup_fonts()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.5))
-    width = 0.8 / len(counts)
-    for i, (name, c) in enumerate(counts.items()):
-        ax.bar(np.arange(10) + (i - (len(counts) - 1) / 2) * width, c, width, label=name)
-    ax.set_xticks(range(10))
-    ax.set_xlabel("数字")
-    ax.set_ylabel("样本数")
-    ax.legend()
-    return ax
-
-
-# ---------------------------------------------------------------- 训练
-
-def plot_history(histories: dict):
-    """训练曲线：左图损失、右图准确率；每个配置画训练集（实线）和验证集或测试集（虚线）。
-
-    histories 形如 {"sigmoid": [每轮一个 dict, 含 train_loss/train_acc，以及 val_loss/val_acc 或 test_loss/test_acc]}。
-    """
-    setup_fonts()
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for i, (name, hist) in enumerate(histories.items()):
-        color = f"C{i}"
-        epochs = [h["epoch"] for h in hist]
-        for ax, key in ((ax_loss, "loss"), (ax_acc, "acc")):
-            ax.plot(epochs, [h["train_" + key] for h in hist], "-o", color=color,
-                    label=f"{name} 训练集")
-            for prefix, split in (("val_", "验证集"), ("test_", "测试集")):
-                if prefix + key in hist[0]:
-                    ax.plot(epochs, [h[prefix + key] for h in hist], "--s", color=color,
-                            label=f"{name} {split}")
-    ax_loss.set_ylabel("平均交叉熵损失")
-    ax_acc.set_ylabel("准确率")
-    for ax in (ax_loss, ax_acc):
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.set_xlabel("轮次（epoch）")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-# ---------------------------------------------------------------- 任务与模型原理（第 1、2 章）
-
-def plot_task(images, labels, title: str | None = "任务：图像 → 模型 → 数字"):
-    """任务示意图：左边一列手写数字图像，中间是模型，右边是模型应输出的数字（0～9）。"""
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    setup_fonts()
-    n = len(images)
-    fig = plt.figure(figsize=(8, 0.9 * n + 0.6))
-    ax = fig.add_axes([0, 0, 1, 1])
-    ax.set_xlim(0, 10)
-    ax.set_ylim(-0.3, n + 0.6)
-    ax.axis("off")
-    # 模型方框
-    box = FancyBboxPatch((3.6, 0.1), 2.8, n - 0.2, boxstyle="round,pad=0.1",
-                         facecolor="#e8f0fb", edgecolor="#3b6fb6", linewidth=1.5)
-    ax.add_patch(box)
-    ax.text(5.0, n / 2 + 0.25, "模型", ha="center", va="center", fontsize=18)
-    ax.text(5.0, n / 2 - 0.35, "LeNet-5", ha="center", va="center", fontsize=12, color="#3b6fb6")
-    for i in range(n):
-        y = n - 1 - i + 0.5
-        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255,
-                  extent=(0.8, 1.6, y - 0.4, y + 0.4))
-        for x0, x1 in ((1.8, 3.5), (6.5, 8.2)):
-            ax.add_patch(FancyArrowPatch((x0, y), (x1, y), arrowstyle="-|>", mutation_scale=12,
-                                         color="gray"))
-        ax.add_patch(FancyBboxPatch((0.8, y - 0.4), 0.8, 0.8, boxstyle="square,pad=0",
-                                    facecolor="none", edgecolor="lightgray", linewidth=0.8))
-        ax.text(8.8, y, str(labels[i]), ha="center", va="center", fontsize=20, weight="bold")
-    ax.text(1.2, n + 0.3, "输入：28×28 图像", ha="center", fontsize=10)
-    ax.text(8.8, n + 0.3, "输出：数字", ha="center", fontsize=10)
-    if title:
-        fig.suptitle(title, y=1.04)
-    return fig
-
-
+@with_cjk_font
 def plot_architecture(shapes=None):
     """LeNet-5 结构图：每一层的特征图画成一叠方块（全连接层画成竖条），下方写中文层名与输出形状。
 
     ``shapes`` 为 ``model.trace_shapes`` 的结果；不给时用一个新建的 ``LeNet`` 现算。
     """
-    from matplotlib.patches import FancyArrowPatch, Rectangle
-
-    setup_fonts()
     if shapes is None:
         from .model import LeNet, trace_shapes
+
         shapes = trace_shapes(LeNet())
     shape = {name: s[1:] for name, s in shapes}  # 去掉批维度
     stages = [  # (层名, 中文名, 层到下一阶段的运算说明)
@@ -227,27 +147,35 @@ def plot_architecture(shapes=None):
             n_draw = min(c, 8)
             off = 0.12
             for k in range(n_draw):
-                ax.add_patch(Rectangle((x + k * off, -side / 2 + k * off), side, side,
-                                       facecolor="#dbe8f7" if name != "input" else "#eeeeee",
-                                       edgecolor="#2f5d99", linewidth=0.9))
+                ax.add_patch(
+                    Rectangle(
+                        (x + k * off, -side / 2 + k * off),
+                        side,
+                        side,
+                        facecolor="#dbe8f7" if name != "input" else "#eeeeee",
+                        edgecolor="#2f5d99",
+                        linewidth=0.9,
+                    )
+                )
             width = side + (n_draw - 1) * off
             label = "×".join(str(v) for v in s)
         else:  # 向量：画成竖条，高度随长度变化
             n = s[0]
             height = 0.5 + 2.3 * n / 256
             width = 0.28
-            ax.add_patch(Rectangle((x, -height / 2), width, height, facecolor="#fde3c8",
-                                   edgecolor="#b5651d", linewidth=0.9))
+            ax.add_patch(
+                Rectangle((x, -height / 2), width, height, facecolor="#fde3c8", edgecolor="#b5651d", linewidth=0.9)
+            )
             label = str(n)
         centers.append((x, x + width))
         ax.text(x + width / 2, -1.55, f"{zh}\n{label}", ha="center", va="top", fontsize=12)
         x += width + 2.3
     for (_name, _, op), (a, b) in zip(stages[:-1], zip(centers[:-1], centers[1:])):
         x0, x1 = a[1] + 0.08, b[0] - 0.08
-        ax.add_patch(FancyArrowPatch((x0, 0), (x1, 0), arrowstyle="-|>", mutation_scale=10,
-                                     color="gray"))
-        ax.text((x0 + x1) / 2, 0.35 if "\n" not in op else 0.25, op, ha="center", va="bottom",
-                fontsize=10, color="#444444")
+        ax.add_patch(FancyArrowPatch((x0, 0), (x1, 0), arrowstyle="-|>", mutation_scale=10, color="gray"))
+        ax.text(
+            (x0 + x1) / 2, 0.35 if "\n" not in op else 0.25, op, ha="center", va="bottom", fontsize=10, color="#444444"
+        )
     ax.set_xlim(-0.5, x - 1.9)
     ax.set_ylim(-2.6, 1.8)
     ax.set_title("LeNet-5（本课程版本）：各层输出形状（通道×高×宽）", fontsize=14)
@@ -257,8 +185,6 @@ def plot_architecture(shapes=None):
 
 def _grid(ax, values, title, highlight=None, color="#f5b041", fmt="{:g}"):
     """把一个小矩阵画成带数字的格子；highlight=(行, 列, 高, 宽) 时给那一块加底色和粗框。"""
-    from matplotlib.patches import Rectangle
-
     values = np.asarray(values)
     rows, cols = values.shape
     ax.set_xlim(-0.5, cols - 0.5)
@@ -268,10 +194,8 @@ def _grid(ax, values, title, highlight=None, color="#f5b041", fmt="{:g}"):
     ax.set_yticks([])
     if highlight is not None:
         r, c, h, w = highlight
-        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, facecolor=color, alpha=0.45,
-                               edgecolor="none"))
-        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, facecolor="none", edgecolor="#c0392b",
-                               linewidth=2.5))
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, facecolor=color, alpha=0.45, edgecolor="none"))
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, facecolor="none", edgecolor="#c0392b", linewidth=2.5))
     for (r, c), v in np.ndenumerate(values):
         ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=12)
     for k in range(rows + 1):
@@ -281,14 +205,13 @@ def _grid(ax, values, title, highlight=None, color="#f5b041", fmt="{:g}"):
     ax.set_title(title, fontsize=11)
 
 
+@with_cjk_font
 def plot_conv_example(x, kernel, out, pos=(0, 0)):
     """卷积的滑动窗口：输入上框出窗口、卷积核、输出上对应的那个元素（pos 为输出的行、列）。"""
-    setup_fonts()
     x, kernel, out = np.asarray(x), np.asarray(kernel), np.asarray(out)
     r, c = pos
     k = kernel.shape[0]
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6),
-                             gridspec_kw={"width_ratios": [x.shape[1], k, out.shape[1]]})
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), gridspec_kw={"width_ratios": [x.shape[1], k, out.shape[1]]})
     _grid(axes[0], x, f"输入 {x.shape[0]}×{x.shape[1]}（框出的是窗口）", (r, c, k, k))
     _grid(axes[1], kernel, f"卷积核 {k}×{k}", (0, 0, k, k), color="#aed6f1")
     _grid(axes[2], out, f"输出 {out.shape[0]}×{out.shape[1]}", (r, c, 1, 1))
@@ -297,35 +220,35 @@ def plot_conv_example(x, kernel, out, pos=(0, 0)):
     return fig
 
 
+@with_cjk_font
 def plot_pool_example(x, out, size: int = 2):
     """2×2 最大池化：输入按 size×size 不重叠分块并着色，每块的最大值成为输出的一个元素。"""
-    setup_fonts()
     x, out = np.asarray(x), np.asarray(out)
-    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4),
-                             gridspec_kw={"width_ratios": [x.shape[1], out.shape[1]]})
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), gridspec_kw={"width_ratios": [x.shape[1], out.shape[1]]})
     colors = ["#f5b041", "#aed6f1", "#abebc6", "#d7bde2"]
     _grid(axes[0], x, f"输入 {x.shape[0]}×{x.shape[1]}")
     _grid(axes[1], out, f"输出 {out.shape[0]}×{out.shape[1]}")
-    from matplotlib.patches import Rectangle
-
     for i, (r, c) in enumerate(np.ndindex(out.shape)):
         color = colors[i % len(colors)]
-        axes[0].add_patch(Rectangle((c * size - 0.5, r * size - 0.5), size, size,
-                                    facecolor=color, alpha=0.45, edgecolor="none"))
-        axes[1].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=color, alpha=0.45,
-                                    edgecolor="none"))
-        block = x[r * size:(r + 1) * size, c * size:(c + 1) * size]
+        axes[0].add_patch(
+            Rectangle((c * size - 0.5, r * size - 0.5), size, size, facecolor=color, alpha=0.45, edgecolor="none")
+        )
+        axes[1].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=color, alpha=0.45, edgecolor="none"))
+        block = x[r * size : (r + 1) * size, c * size : (c + 1) * size]
         br, bc = np.unravel_index(block.argmax(), block.shape)
-        axes[0].add_patch(Rectangle((c * size + bc - 0.5, r * size + br - 0.5), 1, 1,
-                                    facecolor="none", edgecolor="#c0392b", linewidth=2))
+        axes[0].add_patch(
+            Rectangle(
+                (c * size + bc - 0.5, r * size + br - 0.5), 1, 1, facecolor="none", edgecolor="#c0392b", linewidth=2
+            )
+        )
     fig.suptitle(f"{size}×{size} 最大池化（步长 {size}）：每块取最大值（红框）", fontsize=12)
     fig.tight_layout()
     return fig
 
 
+@with_cjk_font
 def plot_activations(xmin: float = -6.0, xmax: float = 6.0):
-    """Sigmoid 与 ReLU 的函数曲线（左）和导数曲线（右）。"""
-    setup_fonts()
+    """Sigmoid 与 ReLU 的函数曲线（左）和导数曲线（右）。（第 2、6 章）"""
     z = np.linspace(xmin, xmax, 401)
     sig = 1 / (1 + np.exp(-z))
     relu = np.maximum(z, 0)
@@ -348,119 +271,113 @@ def plot_activations(xmin: float = -6.0, xmax: float = 6.0):
     return fig
 
 
-# ---------------------------------------------------------------- 模型可视化（第 7 章）
-
-def show_kernels(weights, ncols: int | None = None, size: float = 1.6, title: str | None = None):
-    """把卷积核画成小图：weights 形如 (个数, k, k) 或 (个数, 1, k, k)（如 conv1 的 6×1×5×5）。
-
-    所有核共用一个以 0 为中心的色标：红为正、蓝为负、白为 0，右侧色条给出数值。
-    """
-    setup_fonts()
-    w = np.asarray(weights, dtype=float)
-    if w.ndim == 4:
-        if w.shape[1] != 1:
-            raise ValueError(f"只能画单输入通道的卷积核，得到形状 {w.shape}；请先选一个输入通道")
-        w = w[:, 0]
-    n = len(w)
-    ncols = ncols or n
-    nrows = int(np.ceil(n / ncols))
-    vmax = float(np.abs(w).max()) or 1.0
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size + 0.8, nrows * size * 1.15),
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < n:
-            im = ax.imshow(w[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-            ax.set_title(f"卷积核 {i}", fontsize=9)
-    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="权重")
-    if title:
-        fig.suptitle(title)
-    return fig
+# ---------------------------------------------------------------- 第 3 章 MNIST 数据集
 
 
-def show_feature_maps(maps, ncols: int = 8, size: float = 1.3, title: str | None = None,
-                      vmin: float | None = None, vmax: float | None = None):
-    """把一张图在某层的输出（特征图）排成网格：maps 形如 (通道, 高, 宽)。
-
-    默认所有通道共用一个色标（取全部值的最小、最大），通道之间的强弱可以直接比较；
-    标题写通道号和尺寸。
-    """
-    setup_fonts()
-    m = np.asarray(maps, dtype=float)
-    n = len(m)
-    ncols = min(ncols, n)
-    nrows = int(np.ceil(n / ncols))
-    vmin = float(m.min()) if vmin is None else vmin
-    vmax = float(m.max()) if vmax is None else vmax
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size + 0.8, nrows * size * 1.2),
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < n:
-            im = ax.imshow(m[i], cmap="viridis", vmin=vmin, vmax=vmax)
-            ax.set_title(f"通道 {i}", fontsize=8)
-    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="输出值")
-    fig.suptitle(title or f"{n} 个特征图，每个 {m.shape[1]}×{m.shape[2]}")
-    return fig
-
-
-def plot_confusion_matrix(cm, ax=None, title: str | None = "混淆矩阵"):
-    """混淆矩阵：第 i 行第 j 列是“真实为 i、被预测为 j”的样本数，格中写出数目。
-
-    颜色用对数刻度（0 留白），对角线上的几千和对角线外的个位数都看得清。
-    """
-    from matplotlib.colors import LogNorm
-
-    setup_fonts()
-    cm = np.asarray(cm)
-    k = len(cm)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 6.5))
-    im = ax.imshow(np.ma.masked_equal(cm, 0), cmap="Blues",
-                   norm=LogNorm(vmin=1, vmax=max(int(cm.max()), 2)))
-    for (i, j), v in np.ndenumerate(cm):
+@with_cjk_font
+def show_pixels(image, ax=None):
+    """把一张图的每个像素值写在格子里（28×28 的数字矩阵）。"""
+    ax, result = _axes(ax, (9, 9))
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
+    for (r, c), v in np.ndenumerate(image):
         if v:
-            ax.text(j, i, str(int(v)), ha="center", va="center", fontsize=8,
-                    color="white" if v > np.sqrt(cm.max()) * 3 else "black")
-    ax.set_xticks(range(k))
-    ax.set_yticks(range(k))
-    ax.set_xlabel("预测的数字")
-    ax.set_ylabel("真实的数字")
+            ax.text(c, r, str(int(v)), ha="center", va="center", fontsize=5, color="white" if v > 128 else "black")
+    ax.set_xticks(range(0, 28, 4))
+    ax.set_yticks(range(0, 28, 4))
+    ax.set_xlabel("列")
+    ax.set_ylabel("行")
+    return result
+
+
+@with_cjk_font
+def plot_label_counts(counts: dict, ax=None):
+    """各数字的样本数柱状图；counts 形如 {"训练集": array(10), "测试集": array(10)}。"""
+    ax, result = _axes(ax, (8, 3.5))
+    width = 0.8 / len(counts)
+    for i, (name, c) in enumerate(counts.items()):
+        ax.bar(np.arange(10) + (i - (len(counts) - 1) / 2) * width, c, width, label=name)
+    ax.set_xticks(range(10))
+    ax.set_xlabel("数字")
+    ax.set_ylabel("样本数")
+    ax.legend()
+    return result
+
+
+@with_cjk_font
+def plot_margins(min_margins, threshold: int | None = None, ax=None, title: str | None = None):
+    """每张图四边的空白里最窄的一边有几个像素：柱状图，柱顶标出张数。
+
+    ``min_margins`` 是每张图一个整数（像素数）；给了 ``threshold`` 时，小于它的柱子换一种颜色。
+    """
+    counts = np.bincount(np.asarray(min_margins, dtype=np.int64))
+    ax, result = _axes(ax, (7, 3.4))
+    colors = ["#e67e22" if threshold is not None and m < threshold else "#5b8bd0" for m in range(len(counts))]
+    bars = ax.bar(range(len(counts)), counts, color=colors)
+    ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize=9)
+    if threshold is not None:
+        ax.legend(
+            handles=[
+                Patch(color="#e67e22", label=f"少于 {threshold} 个像素"),
+                Patch(color="#5b8bd0", label=f"{threshold} 个像素或更多"),
+            ],
+            fontsize=9,
+        )
+    ax.set_xticks(range(len(counts)))
+    ax.set_xlabel("四边中最窄一边的空白（像素）")
+    ax.set_ylabel("图像张数")
+    ax.set_ylim(0, counts.max() * 1.15)
     if title:
         ax.set_title(title)
-    ax.figure.colorbar(im, ax=ax, label="样本数（对数刻度）")
-    return ax
+    ax.figure.tight_layout()
+    return result
 
 
-def show_mistakes(images, labels, predictions, confidences, ncols: int = 6, size: float = 1.5,
-                  title: str | None = None):
-    """误判的图：每张的标题写“真 a → 判 b”和模型给预测类别的概率（置信度）。"""
-    titles = [f"真 {t} → 判 {p}\n置信度 {c:.3f}" for t, p, c in zip(labels, predictions, confidences)]
-    return _digit_grid(images, titles, ["crimson"] * len(images), min(ncols, len(images)), size, 1.3,
-                       title)
+# ---------------------------------------------------------------- 第 4 章 LeNet 模型搭建
 
 
-# ---------------------------------------------------------------- 优化
+@with_cjk_font
+def plot_probabilities(images, probs, labels=None, size: float = 1.5, title: str | None = None):
+    """上排是图像，下排是网络给出的 10 个类别的概率（最大的一根标红）。"""
+    probs = np.asarray(probs)
+    n = len(images)
+    fig, axes = plt.subplots(2, n, figsize=(n * size, 2.6 * size), squeeze=False, gridspec_kw={"height_ratios": [1, 1]})
+    for i in range(n):
+        axes[0, i].imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
+        axes[0, i].axis("off")
+        if labels is not None:
+            axes[0, i].set_title(f"标签 {labels[i]}", fontsize=9)
+        colors = ["crimson" if k == probs[i].argmax() else "steelblue" for k in range(10)]
+        axes[1, i].bar(range(10), probs[i], color=colors)
+        axes[1, i].set_ylim(0, 1)
+        axes[1, i].set_xticks(range(10))
+        axes[1, i].tick_params(labelsize=6)
+        if i:
+            axes[1, i].set_yticklabels([])
+    axes[1, 0].set_ylabel("概率")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
 
-def plot_optimizer_paths(loss_fn, paths: dict, xlim=(-4.5, 4.5), ylim=(-2.0, 2.0),
-                         title: str | None = None):
+
+# ---------------------------------------------------------------- 第 5 章 模型优化过程
+
+
+@with_cjk_font
+def plot_optimizer_paths(loss_fn, paths: dict, xlim=(-4.5, 4.5), ylim=(-2.0, 2.0), title: str | None = None):
     """二维玩具损失上各优化器的轨迹：左图等高线 + 轨迹，右图损失随步数的变化（对数坐标）。
 
     loss_fn(w1, w2) 接受 NumPy 数组（网格）并逐元素返回损失；
     paths 形如 {"SGD": 形状 (步数+1, 2) 的数组, ...}，每行是一步之后的参数 (w1, w2)。
     """
-    setup_fonts()
-    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2),
-                                           gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
     w1, w2 = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
     ax_path.contour(w1, w2, loss_fn(w1, w2), levels=15, cmap="Greys", linewidths=0.8)
     for i, (name, path) in enumerate(paths.items()):
         path = np.asarray(path)
         color = f"C{i}"
-        ax_path.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=3, linewidth=1.2,
-                     label=name)
-        ax_loss.semilogy(np.arange(len(path)), loss_fn(path[:, 0], path[:, 1]), color=color,
-                         label=name)
+        ax_path.plot(path[:, 0], path[:, 1], "-o", color=color, markersize=3, linewidth=1.2, label=name)
+        ax_loss.semilogy(np.arange(len(path)), loss_fn(path[:, 0], path[:, 1]), color=color, label=name)
     start = np.asarray(next(iter(paths.values())))[0]
     ax_path.plot(*start, "k^", markersize=8, label="起点")
     ax_path.plot(0, 0, "k*", markersize=12, label="最小值")
@@ -481,46 +398,150 @@ def plot_optimizer_paths(loss_fn, paths: dict, xlim=(-4.5, 4.5), ylim=(-2.0, 2.0
     return fig
 
 
-def plot_probabilities(images, probs, labels=None, size: float = 1.5, title: str | None = None):
-    """上排是图像，下排是网络给出的 10 个类别的概率（最大的一根标红）。"""
-    setup_fonts()
-    probs = np.asarray(probs)
-    n = len(images)
-    fig, axes = plt.subplots(2, n, figsize=(n * size, 2.6 * size), squeeze=False,
-                             gridspec_kw={"height_ratios": [1, 1]})
-    for i in range(n):
-        axes[0, i].imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
-        axes[0, i].axis("off")
-        if labels is not None:
-            axes[0, i].set_title(f"标签 {labels[i]}", fontsize=9)
-        colors = ["crimson" if k == probs[i].argmax() else "steelblue" for k in range(10)]
-        axes[1, i].bar(range(10), probs[i], color=colors)
-        axes[1, i].set_ylim(0, 1)
-        axes[1, i].set_xticks(range(10))
-        axes[1, i].tick_params(labelsize=6)
-        if i:
-            axes[1, i].set_yticklabels([])
-    axes[1, 0].set_ylabel("概率")
-    if title:
-        fig.suptitle(title)
+# ---------------------------------------------------------------- 第 6 章 模型训练与评估
+
+
+@with_cjk_font
+def plot_history(histories: dict):
+    """训练曲线：左图损失、右图准确率；每个配置画训练集（实线）和验证集或测试集（虚线）。
+
+    histories 形如 {"sigmoid": [每轮一个 dict, 含 train_loss/train_acc，以及 val_loss/val_acc 或 test_loss/test_acc]}。
+    """
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for i, (name, hist) in enumerate(histories.items()):
+        color = f"C{i}"
+        epochs = [h["epoch"] for h in hist]
+        for ax, key in ((ax_loss, "loss"), (ax_acc, "acc")):
+            ax.plot(epochs, [h["train_" + key] for h in hist], "-o", color=color, label=f"{name} 训练集")
+            for prefix, split in (("val_", "验证集"), ("test_", "测试集")):
+                if prefix + key in hist[0]:
+                    ax.plot(epochs, [h[prefix + key] for h in hist], "--s", color=color, label=f"{name} {split}")
+    ax_loss.set_ylabel("平均交叉熵损失")
+    ax_acc.set_ylabel("准确率")
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_xlabel(EPOCH_LABEL)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
-# ---------------------------------------------------------------- 附录：训练配方（第 8 章）
+# ---------------------------------------------------------------- 第 7 章 模型可视化
 
+
+@with_cjk_font
+def show_kernels(weights, ncols: int | None = None, size: float = 1.6, title: str | None = None):
+    """把卷积核画成小图：weights 形如 (个数, k, k) 或 (个数, 1, k, k)（如 conv1 的 6×1×5×5）。
+
+    所有核共用一个以 0 为中心的色标：红为正、蓝为负、白为 0，右侧色条给出数值。
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.ndim == 4:
+        if w.shape[1] != 1:
+            raise ValueError(f"只能画单输入通道的卷积核，得到形状 {w.shape}；请先选一个输入通道")
+        w = w[:, 0]
+    n = len(w)
+    ncols = ncols or n
+    nrows = int(np.ceil(n / ncols))
+    vmax = float(np.abs(w).max()) or 1.0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size + 0.8, nrows * size * 1.15), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            im = ax.imshow(w[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_title(f"卷积核 {i}", fontsize=9)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="权重")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+@with_cjk_font
+def show_feature_maps(
+    maps,
+    ncols: int = 8,
+    size: float = 1.3,
+    title: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+):
+    """把一张图在某层的输出（特征图）排成网格：maps 形如 (通道, 高, 宽)。
+
+    默认所有通道共用一个色标（取全部值的最小、最大），通道之间的强弱可以直接比较；
+    标题写通道号和尺寸。
+    """
+    m = np.asarray(maps, dtype=float)
+    n = len(m)
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    vmin = float(m.min()) if vmin is None else vmin
+    vmax = float(m.max()) if vmax is None else vmax
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size + 0.8, nrows * size * 1.2), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            im = ax.imshow(m[i], cmap="viridis", vmin=vmin, vmax=vmax)
+            ax.set_title(f"通道 {i}", fontsize=8)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="输出值")
+    fig.suptitle(title or f"{n} 个特征图，每个 {m.shape[1]}×{m.shape[2]}")
+    return fig
+
+
+@with_cjk_font
+def plot_confusion_matrix(cm, ax=None, title: str | None = "混淆矩阵"):
+    """混淆矩阵：第 i 行第 j 列是“真实为 i、被预测为 j”的样本数，格中写出数目。
+
+    颜色用对数刻度（0 留白），对角线上的几千和对角线外的个位数都看得清。
+    """
+    cm = np.asarray(cm)
+    k = len(cm)
+    ax, result = _axes(ax, (7.5, 6.5))
+    im = ax.imshow(np.ma.masked_equal(cm, 0), cmap="Blues", norm=LogNorm(vmin=1, vmax=max(int(cm.max()), 2)))
+    for (i, j), v in np.ndenumerate(cm):
+        if v:
+            ax.text(
+                j,
+                i,
+                str(int(v)),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > np.sqrt(cm.max()) * 3 else "black",
+            )
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("预测的数字")
+    ax.set_ylabel("真实的数字")
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, label="样本数（对数刻度）")
+    return result
+
+
+@with_cjk_font
+def show_mistakes(
+    images, labels, predictions, confidences, ncols: int = 6, size: float = 1.5, title: str | None = None
+):
+    """误判的图：每张的标题写“真 a → 判 b”和模型给预测类别的概率（置信度）。"""
+    titles = [f"真 {t} → 判 {p}\n置信度 {c:.3f}" for t, p, c in zip(labels, predictions, confidences)]
+    return _digit_grid(images, titles, ["crimson"] * len(images), min(ncols, len(images)), size, 1.3, title)
+
+
+# ---------------------------------------------------------------- 附录（第 8 章）：训练配方
+
+
+@with_cjk_font
 def show_augmented(original, augmented, labels=None, size: float = 1.0, title: str | None = None):
     """数据增强前后对比：第一行是原图，下面每一行是同一批图各做一次随机变换的结果。
 
     original 形如 (n, 28, 28) 或 (n, 1, 28, 28)，augmented 形如 (k, n, 28, 28) 或 (k, n, 1, 28, 28)；
     取值是归一化后的 [-1, 1]（-1 为背景，用 gray_r 画成白色），与 ``lenet.recipe.augment`` 的输入输出一致。
     """
-    setup_fonts()
     rows = [np.asarray(original, dtype=float).reshape(-1, 28, 28)]
     rows += [np.asarray(a, dtype=float).reshape(-1, 28, 28) for a in augmented]
     n = len(rows[0])
-    fig, axes = plt.subplots(len(rows), n, figsize=(n * size + 0.6, len(rows) * size * 1.05),
-                             squeeze=False)
+    fig, axes = plt.subplots(len(rows), n, figsize=(n * size + 0.6, len(rows) * size * 1.05), squeeze=False)
     for r, images in enumerate(rows):
         for c in range(n):
             ax = axes[r, c]
@@ -538,56 +559,78 @@ def show_augmented(original, augmented, labels=None, size: float = 1.0, title: s
     return fig
 
 
+@with_cjk_font
 def plot_lr_schedule(rates, steps_per_epoch: int | None = None, ax=None, title: str | None = None):
     """学习率随训练步数的变化；标出起点、峰值和终点。给了 steps_per_epoch 时顶部再加一条“轮次”坐标。"""
-    setup_fonts()
     rates = np.asarray(rates, dtype=float)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.6))
+    ax, result = _axes(ax, (8, 3.6))
     steps = np.arange(len(rates))
     ax.plot(steps, rates, color="C0")
     peak = int(rates.argmax())
-    for i, name, offset in ((0, "起点", (10, 18)), (peak, "峰值", (12, -4)),
-                            (len(rates) - 1, "终点", (-70, 22))):
+    for i, name, offset in ((0, "起点", (10, 18)), (peak, "峰值", (12, -4)), (len(rates) - 1, "终点", (-70, 22))):
         ax.plot(i, rates[i], "o", color="C3", markersize=5)
-        ax.annotate(f"{name}：第 {i} 步，{rates[i]:.2g}", (i, rates[i]), textcoords="offset points",
-                    xytext=offset, fontsize=9, arrowprops={"arrowstyle": "-", "color": "gray"})
+        ax.annotate(
+            f"{name}：第 {i} 步，{rates[i]:.2g}",
+            (i, rates[i]),
+            textcoords="offset points",
+            xytext=offset,
+            fontsize=9,
+            arrowprops={"arrowstyle": "-", "color": "gray"},
+        )
     ax.set_xlabel("训练步数（参数更新次数）")
     ax.set_ylabel("学习率")
     ax.set_xlim(-len(rates) * 0.02, len(rates) * 1.02)
     ax.set_ylim(0, rates.max() * 1.15)
     ax.grid(alpha=0.3)
     if steps_per_epoch:
-        top = ax.secondary_xaxis("top", functions=(lambda s: s / steps_per_epoch,
-                                                   lambda e: e * steps_per_epoch))
-        top.set_xlabel("轮次（epoch）")
+        top = ax.secondary_xaxis("top", functions=(lambda s: s / steps_per_epoch, lambda e: e * steps_per_epoch))
+        top.set_xlabel(EPOCH_LABEL)
     if title:
         ax.set_title(title, pad=10)
     ax.figure.tight_layout()
-    return ax
+    return result
 
 
-def plot_test_accuracy(curves: dict, references: dict | None = None, xlabel: str = "轮次（epoch）",
-                       ylim=None, ax=None, title: str | None = None):
+@with_cjk_font
+def plot_test_accuracy(
+    curves: dict,
+    references: dict | None = None,
+    xlabel: str = EPOCH_LABEL,
+    ylim=None,
+    ax=None,
+    title: str | None = None,
+    integer_x: bool = True,
+):
     """测试准确率曲线：curves 形如 {配置名: [(横坐标序列, 准确率序列), ...]}，一个配置的多次训练同色。
 
-    横坐标可以是轮次，也可以是累计训练秒数（xlabel 说明）；references 形如 {"LeCun 1998": 0.9905}，
-    画成水平虚线。纵轴用百分数。
+    横坐标可以是轮次，也可以是累计训练秒数（xlabel 说明；``integer_x=False`` 时刻度不限于整数）；
+    references 形如 {"LeCun 1998": 0.9905}，画成水平虚线。纵轴用百分数。
     """
-    setup_fonts()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4))
+    ax, result = _axes(ax, (8, 4))
     for i, (name, runs) in enumerate(curves.items()):
         for j, (xs, accs) in enumerate(runs):
-            ax.plot(xs, accs, "-o", color=f"C{i}", markersize=3, linewidth=1.4, alpha=1 if j == 0 else 0.55,
-                    label=name if j == 0 else None)
+            ax.plot(
+                xs,
+                accs,
+                "-o",
+                color=f"C{i}",
+                markersize=3,
+                linewidth=1.4,
+                alpha=1 if j == 0 else 0.55,
+                label=name if j == 0 else None,
+            )
     for k, (name, value) in enumerate((references or {}).items()):
-        ax.axhline(value, color=["gray", "#c0392b", "black"][k % 3], linestyle="--", linewidth=1,
-                   label=f"{name}（{value * 100:.2f}%）")
+        ax.axhline(
+            value,
+            color=["gray", "#c0392b", "black"][k % 3],
+            linestyle="--",
+            linewidth=1,
+            label=f"{name}（{value * 100:.2f}%）",
+        )
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
     if ylim is not None:
         ax.set_ylim(*ylim)
-    if "轮" in xlabel:
+    if integer_x:
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("测试准确率")
@@ -596,67 +639,15 @@ def plot_test_accuracy(curves: dict, references: dict | None = None, xlabel: str
     if title:
         ax.set_title(title)
     ax.figure.tight_layout()
-    return ax
+    return result
 
 
-def plot_margins(min_margins, threshold: int | None = None, ax=None, title: str | None = None):
-    """每张图四边的空白里最窄的一边有几个像素：柱状图，柱顶标出张数。
-
-    ``min_margins`` 是每张图一个整数（像素数）；给了 ``threshold`` 时，小于它的柱子换一种颜色。
-    """
-    setup_fonts()
-    counts = np.bincount(np.asarray(min_margins, dtype=np.int64))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.4))
-    colors = ["#e67e22" if threshold is not None and m < threshold else "#5b8bd0" for m in range(len(counts))]
-    bars = ax.bar(range(len(counts)), counts, color=colors)
-    ax.bar_label(bars, labels=[f"{c:,}" for c in counts], fontsize=9)
-    if threshold is not None:
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(color="#e67e22", label=f"少于 {threshold} 个像素"),
-                           Patch(color="#5b8bd0", label=f"{threshold} 个像素或更多")], fontsize=9)
-    ax.set_xticks(range(len(counts)))
-    ax.set_xlabel("四边中最窄一边的空白（像素）")
-    ax.set_ylabel("图像张数")
-    ax.set_ylim(0, counts.max() * 1.15)
-    if title:
-        ax.set_title(title)
-    ax.figure.tight_layout()
-    return ax
+# ---------------------------------------------------------------- 附录（第 9 章）：部署（你自己的手写数字）
 
 
-def plot_step_times(bars: dict, ax=None, title: str | None = None):
-    """每步耗时的分解：每个条是 {段名: 秒}（如“计算”“通信与等待”），横向堆叠，单位毫秒，右端标出总和。"""
-    setup_fonts()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.8 + 0.7 * len(bars)))
-    names = list(bars)
-    segments = list(dict.fromkeys(k for parts in bars.values() for k in parts))
-    left = np.zeros(len(names))
-    for j, segment in enumerate(segments):
-        widths = np.array([bars[n].get(segment, 0) * 1e3 for n in names])
-        ax.barh(names, widths, left=left, color=f"C{j}", label=segment, height=0.55)
-        left += widths
-    for i, n in enumerate(names):
-        total = sum(bars[n].values()) * 1e3
-        ax.text(total, i, f" {total:.1f} ms", va="center", fontsize=9)
-    ax.invert_yaxis()
-    ax.set_xlabel("每步耗时（毫秒）")
-    ax.set_xlim(0, max(sum(p.values()) for p in bars.values()) * 1e3 * 1.2)
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=9, loc="lower right")
-    if title:
-        ax.set_title(title)
-    ax.figure.tight_layout()
-    return ax
-
-
-# ---------------------------------------------------------------- 附录：部署（你自己的手写数字）
-
+@with_cjk_font
 def show_photos(photos, titles=None, size: float = 2.2, title: str | None = None):
     """一排照片（H×W×3 或 H×W 的数组，或读进来的图片），保持各自的宽高比。"""
-    setup_fonts()
     n = len(photos)
     fig, axes = plt.subplots(1, n, figsize=(n * size, size * 1.35), squeeze=False)
     for i, ax in enumerate(axes[0]):
@@ -672,15 +663,13 @@ def show_photos(photos, titles=None, size: float = 2.2, title: str | None = None
     return fig
 
 
+@with_cjk_font
 def show_preprocess_steps(steps: dict, size: float = 2.4, title: str | None = None):
     """``lenet.preprocess.preprocess_steps`` 的六步，两行三列：灰度 → 反相并拉平光照 → 阈值、去噪点 →
     笔迹与外接框 → 长边缩放到 20 像素 → 按质心贴进 28×28（红十字为质心，灰线交点为画布中央）。
 
     墨水图都用“白 = 墨水、黑 = 背景”显示，与 MNIST 文件里的数值一致（0 为背景）。
     """
-    import matplotlib.patches as mpatches
-
-    setup_fonts()
     fig, axes = plt.subplots(2, 3, figsize=(3 * size, 2 * size * 1.1))
     axes = axes.ravel()
     info = steps["info"]
@@ -694,13 +683,19 @@ def show_preprocess_steps(steps: dict, size: float = 2.4, title: str | None = No
         (steps["result"], "⑥ 按质心贴进 28×28", 255),
     ]
     for ax, (img, label, vmax) in zip(axes, panels):
-        ax.imshow(np.asarray(img, dtype=float), cmap="gray", vmin=0, vmax=vmax,
-                  interpolation="nearest" if img.shape[0] <= 28 else "antialiased")
+        ax.imshow(
+            np.asarray(img, dtype=float),
+            cmap="gray",
+            vmin=0,
+            vmax=vmax,
+            interpolation="nearest" if img.shape[0] <= 28 else "antialiased",
+        )
         ax.set_title(label, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[3].add_patch(mpatches.Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0 + 1, r1 - r0 + 1,
-                                         fill=False, edgecolor="#f5b041", linewidth=1.5))
+    axes[3].add_patch(
+        Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0 + 1, r1 - r0 + 1, fill=False, edgecolor="#f5b041", linewidth=1.5)
+    )
     result = np.asarray(steps["result"], dtype=float)
     total = result.sum()
     cy = (result.sum(axis=1) * np.arange(28)).sum() / total
@@ -714,9 +709,9 @@ def show_preprocess_steps(steps: dict, size: float = 2.4, title: str | None = No
     return fig
 
 
+@with_cjk_font
 def plot_prediction(photo, image, probs, title: str | None = None, size: float = 2.6):
     """一张照片的识别结果：照片、送进网络的 28×28 输入、10 个类别的概率（最大的一根标红并标出数值）。"""
-    setup_fonts()
     probs = np.asarray(probs, dtype=float)
     fig, axes = plt.subplots(1, 3, figsize=(3.4 * size, size), gridspec_kw={"width_ratios": [1, 1, 1.8]})
     photo = np.asarray(photo)
@@ -739,3 +734,34 @@ def plot_prediction(photo, image, probs, title: str | None = None, size: float =
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- 附录（第 10 章）：多进程训练
+
+
+@with_cjk_font
+def plot_step_times(bars: dict, ax=None, title: str | None = None):
+    """每步耗时的分解：每个条是 {段名: 秒}（如“计算”“通信与等待”），横向堆叠，单位毫秒，右端标出总和。"""
+    ax, result = _axes(ax, (8, 0.8 + 0.7 * len(bars)))
+    names = list(bars)
+    segments = list(dict.fromkeys(k for parts in bars.values() for k in parts))
+    left = np.zeros(len(names))
+    for j, segment in enumerate(segments):
+        widths = np.array([bars[n].get(segment, 0) * 1e3 for n in names])
+        ax.barh(names, widths, left=left, color=f"C{j}", label=segment, height=0.55)
+        left += widths
+    for i, n in enumerate(names):
+        total = sum(bars[n].values()) * 1e3
+        ax.text(total, i, f" {total:.1f} ms", va="center", fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("每步耗时（毫秒）")
+    ax.set_xlim(0, max(sum(p.values()) for p in bars.values()) * 1e3 * 1.2)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=9, loc="lower right")
+    if title:
+        ax.set_title(title)
+    ax.figure.tight_layout()
+    return result
+
+
+# ---------------------------------------------------------------- 附录：部署（你自己的手写数字）

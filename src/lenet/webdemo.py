@@ -29,11 +29,16 @@ PARITY_ATOL = 1e-4
 PARITY_PIXELS = 1  # 同一张位图经 JavaScript 与 Python 预处理，28×28 的灰度（0..255）之差不超过它
 # 导出的顺序与形状（Paddle 的 Linear 权重是 [输入, 输出]）
 TENSORS = (
-    ("conv1.weight", (6, 1, 5, 5)), ("conv1.bias", (6,)),
-    ("conv2.weight", (16, 6, 5, 5)), ("conv2.bias", (16,)),
-    ("fc1.weight", (256, 120)), ("fc1.bias", (120,)),
-    ("fc2.weight", (120, 84)), ("fc2.bias", (84,)),
-    ("fc3.weight", (84, 10)), ("fc3.bias", (10,)),
+    ("conv1.weight", (6, 1, 5, 5)),
+    ("conv1.bias", (6,)),
+    ("conv2.weight", (16, 6, 5, 5)),
+    ("conv2.bias", (16,)),
+    ("fc1.weight", (256, 120)),
+    ("fc1.bias", (120,)),
+    ("fc2.weight", (120, 84)),
+    ("fc2.bias", (84,)),
+    ("fc3.weight", (84, 10)),
+    ("fc3.bias", (10,)),
 )
 
 
@@ -41,8 +46,10 @@ def source(name: str = "forward.js") -> str:
     """``web/`` 下一个文件的全文（附录用它列出 JavaScript 的前向计算）。"""
     path = WEB_DIR / name
     if not path.is_file():
-        raise FileNotFoundError(f"演示文件不存在：{path}（lenet 安装不完整？重新 pip install -e .）\n"
-                                f"demo file missing: {path} (incomplete install? run pip install -e .)")
+        raise FileNotFoundError(
+            f"演示文件不存在：{path}（lenet 安装不完整？重新 pip install -e .）\n"
+            f"demo file missing: {path} (incomplete install? run pip install -e .)"
+        )
     return path.read_text(encoding="utf-8")
 
 
@@ -53,17 +60,25 @@ def export_model(network, label: str, note: str = "") -> dict:
     parts = []
     for name, shape in TENSORS:
         if name not in state:
-            raise ValueError(f"网络里没有参数 {name}：不是 lenet.model.LeNet？\n"
-                             f"network has no parameter {name}: not a lenet.model.LeNet?")
+            raise ValueError(
+                f"网络里没有参数 {name}：不是 lenet.model.LeNet？\n"
+                f"network has no parameter {name}: not a lenet.model.LeNet?"
+            )
         value = np.asarray(state[name].numpy(), dtype="<f4")
         if value.shape != shape:
-            raise ValueError(f"参数 {name} 的形状是 {value.shape}，应为 {shape}\n"
-                             f"parameter {name} has shape {value.shape}, expected {shape}")
+            raise ValueError(
+                f"参数 {name} 的形状是 {value.shape}，应为 {shape}\n"
+                f"parameter {name} has shape {value.shape}, expected {shape}"
+            )
         parts.append(value.ravel())
     data = np.concatenate(parts).astype("<f4").tobytes()
-    return {"label": label, "note": note, "activation": network.activation,
-            "tensors": [[name, list(shape)] for name, shape in TENSORS],
-            "data": base64.b64encode(data).decode("ascii")}
+    return {
+        "label": label,
+        "note": note,
+        "activation": network.activation,
+        "tensors": [[name, list(shape)] for name, shape in TENSORS],
+        "data": base64.b64encode(data).decode("ascii"),
+    }
 
 
 def decode_model(spec: dict) -> dict[str, np.ndarray]:
@@ -72,7 +87,7 @@ def decode_model(spec: dict) -> dict[str, np.ndarray]:
     out, offset = {}, 0
     for name, shape in spec["tensors"]:
         n = int(np.prod(shape))
-        out[name] = flat[offset:offset + n].reshape(shape)
+        out[name] = flat[offset : offset + n].reshape(shape)
         offset += n
     if offset != flat.size:
         raise ValueError(f"权重长度不符：{flat.size} 个数，张量共 {offset} 个 / weight size mismatch")
@@ -84,8 +99,10 @@ def course_models(verbose: int = 0) -> dict:
     from . import cache, recipe, train
 
     models = {}
-    for key, config, label in (("original", train.ORIGINAL_CONFIG, "原笔记本的 Sigmoid 模型"),
-                               ("best", recipe.BEST, "BEST 配方（ReLU）")):
+    for key, config, label in (
+        ("original", train.ORIGINAL_CONFIG, "原笔记本的 Sigmoid 模型"),
+        ("best", recipe.BEST, "BEST 配方（ReLU）"),
+    ):
         network = cache.trained(config, verbose=verbose)[0]
         acc = train.evaluate(network)["acc"]
         models[key] = export_model(network, label, note=f"{label}：测试集准确率 {acc:.2%}")
@@ -99,10 +116,12 @@ def html(models: dict, initial: str | None = None) -> str:
     spec = {"models": models, "initial": initial or next(iter(models))}
     payload = json.dumps(spec, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     code = "\n".join(source(name) for name in SCRIPTS)
-    return (f"<style>{source(STYLE)}</style>\n"
-            '<div class="lenet-demo" lang="zh-CN">（这里是手写数字演示：需要浏览器运行 JavaScript）</div>\n'
-            f"<script>\n{code}\n"
-            f"LeNetDemo.mount(document.currentScript.previousElementSibling, {payload});\n</script>\n")
+    return (
+        f"<style>{source(STYLE)}</style>\n"
+        '<div class="lenet-demo" lang="zh-CN">（这里是手写数字演示：需要浏览器运行 JavaScript）</div>\n'
+        f"<script>\n{code}\n"
+        f"LeNetDemo.mount(document.currentScript.previousElementSibling, {payload});\n</script>\n"
+    )
 
 
 def demo(models: dict | None = None, initial: str = "best"):
