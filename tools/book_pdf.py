@@ -24,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import CHROMIUM_ARGS, PageLog, chromium_path, serve  # noqa: E402  浏览器的查找与参数只在一处
+import chromium  # noqa: E402  tools/chromium.py：浏览器的查找与参数只在一处
+
+from browser import PageLog, serve  # noqa: E402
 
 BUILD = ROOT / "_build"
 SINGLE = BUILD / "singlehtml"
@@ -188,7 +190,7 @@ def chapter_pages(pdf: bytes, chapters: list[dict]) -> dict[str, int]:
     return found
 
 
-def print_book(out: Path, chromium: str) -> dict:
+def print_book(out: Path, executable: str) -> dict:
     from playwright.sync_api import sync_playwright
 
     entries = toc_entries()
@@ -196,7 +198,7 @@ def print_book(out: Path, chromium: str) -> dict:
     shutil.copy2(SINGLE / f"{entries[0]['doc']}.html", SINGLE / PRINT_PAGE)
     report: dict = {}
     with serve(SINGLE) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=executable, args=chromium.ARGS)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 1400})
             log = PageLog(page)
@@ -264,16 +266,16 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=BUILD / "pdf" / PDF_NAME)
     ap.add_argument("--jupyter-book", default=str(Path(sys.executable).with_name("jupyter-book")))
     args = ap.parse_args()
-    chromium = chromium_path()
-    if chromium is None:
-        sys.exit("需要 Chromium 打印 PDF / Chromium is needed: apt-get install chromium")
+    executable = chromium.find()
+    if executable is None:
+        sys.exit(f"需要 Chromium 打印 PDF / Chromium is needed: {chromium.INSTALL_HINT}")
     if not (HTML / "index.html").exists():
         sys.exit("先构建 HTML 书 / build the HTML book first: make book")
     start = time.perf_counter()
     build_singlehtml(args.jupyter_book)
     built = time.perf_counter()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = print_book(args.out, chromium)
+    report = print_book(args.out, executable)
     link_from_front_page(args.out)
     report.update(seconds_singlehtml=round(built - start, 1), seconds_print=round(time.perf_counter() - built, 1))
     args.out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
