@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import platform
 import shutil
@@ -43,6 +42,7 @@ import paddle.nn.functional as F
 
 from lenet import cache, recipe, train
 from lenet import data as lenet_data
+from lenet import results as lenet_results
 from lenet.model import LECUN_1998, LeNet
 from lenet.tables import markdown_table
 
@@ -453,9 +453,7 @@ def main(argv=None) -> int:
     print()
     print(format_report(results))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"\n结果已写入 {args.out}")
+        print(f"\n结果已写入 {lenet_results.save(results, args.out)}")
     return 0
 
 

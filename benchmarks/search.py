@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import shutil
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from lenet import cache, recipe
+from lenet import results as lenet_results
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import machine_info  # noqa: E402  同目录的基准测试脚本
@@ -111,9 +111,7 @@ def main(argv=None) -> int:
     print()
     print(format_report(results))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"\n结果已写入 {args.out}")
+        print(f"\n结果已写入 {lenet_results.save(results, args.out)}")
     return 0
 
 

@@ -18,3 +18,10 @@ def test_missing_or_corrupt_file_names_the_file_and_the_fix(tmp_path):
     (tmp_path / "results.json").write_text("{truncated", encoding="utf-8")
     with pytest.raises(ValueError, match="git checkout"):
         results.load("results.json", directory=tmp_path)
+
+
+def test_save_then_load_round_trips_chinese_text(tmp_path):
+    data = {"label": "原笔记本配置（Sigmoid）", "acc": 0.9816}
+    path = results.save(data, tmp_path / "sub" / "r.json")
+    assert path.read_text(encoding="utf-8").endswith("}\n") and "原笔记本" in path.read_text(encoding="utf-8")
+    assert results.load("r.json", directory=tmp_path / "sub") == data

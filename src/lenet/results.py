@@ -27,3 +27,11 @@ def load(name: str = "results.json", directory: Path | str | None = None) -> dic
             f"{path} 不是有效的 JSON（{err}）：用 git checkout 恢复，或重新生成。\n"
             f"{path} is not valid JSON ({err}): restore it with git checkout or regenerate it."
         ) from err
+
+
+def save(results: dict, path: Path | str) -> Path:
+    """把一次实测结果写成 JSON（``benchmarks/bench.py`` 与 ``benchmarks/search.py`` 共用），返回路径。"""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
