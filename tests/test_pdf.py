@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import ARTIFACTS, require_built, require_program
+from browser import ARTIFACTS, require_built, require_program, skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "lenet-book.pdf"
@@ -118,16 +118,20 @@ def chapters(pdf) -> dict[str, int]:
 
 
 def test_fonts_are_embedded_with_unicode_maps(pdf):
-    """每个字体都嵌入、都带 ToUnicode（中文能复制、能搜索）。
+    """每个字体都嵌入、都带 ToUnicode（中文能复制、能搜索），中文字体以它的名字嵌入。
 
-    Chromium（Skia）把 Noto Sans CJK 这类 CFF 轮廓的 OpenType 字体嵌成无名的 Type 3 字体，
-    所以这里不按字体名找 CJK，而是要求全部嵌入、全部可映射回 Unicode，并且确有 Type 3（中文字形）。
+    Chromium（Skia）把 Noto Sans CJK 这类 CFF 轮廓的字体嵌成无名的 Type 3 字形，pdffonts 看不出是什么字体；
+    所以印刷样式先用 TrueType 轮廓的文泉驿微米黑（Debian：fonts-wqy-microhei），它以 CID TrueType 嵌入、带名字。
     """
     rows = [r.split() for r in _run("pdffonts", str(pdf)).splitlines()[2:]]
     assert rows
     assert all(r[-5] == "yes" for r in rows), "有字体没有嵌入"
     assert all(r[-3] == "yes" for r in rows), "有字体没有 ToUnicode"
-    assert any("Type" in r and "3" in r for r in rows), "没有嵌入的中文字形（Type 3）"
+    if "WenQuanYi Micro Hei" not in _run("fc-list", ":lang=zh", "family"):
+        skip_or_fail("没有文泉驿微米黑，PDF 里的中文只能嵌成无名字形：apt-get install fonts-wqy-microhei")
+    cjk = [r[0] for r in rows if "WenQuanYiMicroHei" in r[0]]
+    assert cjk, [r[0] for r in rows]
+    assert all(r[1:3] == ["CID", "TrueType"] for r in rows if r[0] in cjk)
 
 
 def test_chinese_text_extractable_and_no_raw_tex(pages):

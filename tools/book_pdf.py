@@ -38,11 +38,18 @@ PDF_SLOT = re.compile(r'<div id="book-pdf"[^>]*>.*?</div>', re.S)  # book/prefac
 MARGIN = {"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"}
 FOOTER = (
     '<div style="font-size:10px;width:100%;text-align:center;color:#555;'
-    'font-family:\'Noto Sans CJK SC\',sans-serif"><span class="pageNumber"></span></div>'
+    "font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif\"><span class=\"pageNumber\"></span></div>"
 )
 
 PRINT_CSS = """
 @page { size: A4; }
+/* 中文先用文泉驿微米黑（TrueType 轮廓：Chromium 把它作为有名字的 CID 字体嵌入 PDF）；
+   没有它时退回 Noto Sans CJK（CFF 轮廓，只能嵌成无名的 Type 3 字形） */
+:root { --pst-font-family-base: "DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif;
+  --pst-font-family-heading: var(--pst-font-family-base);
+  --pst-font-family-monospace: "DejaVu Sans Mono", "WenQuanYi Micro Hei Mono", "Noto Sans Mono CJK SC", monospace; }
+body { font-family: var(--pst-font-family-base) !important; }
+pre, code, kbd, samp { font-family: var(--pst-font-family-monospace) !important; }
 html, body { background: #fff !important; }
 /* 主题的印刷样式另印一遍页标题和本页小目录、又藏起正文第一个 h1：整本书由我们自己的目录代替 */
 .onlyprint { display: none !important; }
