@@ -15,16 +15,13 @@ from lenet import cache, data, distributed, model, recipe
 
 # 小配置：只用 2,048 张训练图训练 1 轮（够快，又真的走完 DistributedBatchSampler、all-reduce、保存）
 TINY = distributed.DataParallelConfig(
-    activation="relu",
-    epochs=1,
-    batch_size=64,
-    learning_rate=1e-3,
-    schedule="constant",
-    weight_decay=0.0,
-    label_smoothing=0.0,
-    augment=False,
-    train_samples=2048,
-    nprocs=2,
+    **{
+        **dataclasses.asdict(recipe.ORIGINAL_FAST),
+        "activation": "relu",
+        "epochs": 1,
+        "train_samples": 2048,
+        "nprocs": 2,
+    }
 )
 LAUNCH_TIMEOUT = 240  # 秒：在负载很重的 2 核机器上启动 3 个 Paddle 进程也够用
 

@@ -115,22 +115,12 @@ def _built_pages(root: Path):
 
 
 @pytest.mark.book
-def test_rendered_book_never_says_seed_notebook():
-    require_built(HTML / "index.html", "make book")
+@pytest.mark.parametrize("root, command", [(HTML, "make book"), (SLIDES, "make slides")], ids=["book", "slides"])
+def test_rendered_pages_never_say_seed_notebook(root, command):
+    require_built(root / "index.html", command)
     hits = [
-        str(p.relative_to(HTML))
-        for p in _built_pages(HTML)
-        if RENDERED_BANNED in p.read_text(encoding="utf-8", errors="replace")
-    ]
-    assert not hits, f"“{RENDERED_BANNED}”出现在：{hits}"
-
-
-@pytest.mark.book
-def test_rendered_slides_never_say_seed_notebook():
-    require_built(SLIDES / "index.html", "make slides")
-    hits = [
-        str(p.relative_to(SLIDES))
-        for p in _built_pages(SLIDES)
+        str(p.relative_to(root))
+        for p in _built_pages(root)
         if RENDERED_BANNED in p.read_text(encoding="utf-8", errors="replace")
     ]
     assert not hits, f"“{RENDERED_BANNED}”出现在：{hits}"
