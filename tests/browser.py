@@ -99,10 +99,17 @@ class PageLog:
     def __init__(self, page):
         self.failed: list[str] = []
         self.errors: list[str] = []
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        page.on("requestfailed", self._on_failed)
         page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} [{r.status}]"))
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _on_failed(self, request) -> None:
+        # 页面（或 iframe）自己的导航被新的导航或关窗取消时记为 net::ERR_ABORTED，这不是加载失败：
+        # 演讲者视图切换幻灯片时会重设预览 iframe 的地址。被拦下的外网请求是 net::ERR_FAILED，照样记下。
+        if request.failure == "net::ERR_ABORTED" and request.resource_type == "document":
+            return
+        self.failed.append(f"{request.url} ({request.failure})")
 
     def problems(self) -> list[str]:
         return self.failed + self.errors

@@ -69,7 +69,7 @@ def test_deck_works_offline(decks, chapter):
     popup = popup_info.value
     popup_log = PageLog(popup)
     popup.wait_for_selector(".speaker-controls-notes", state="attached", timeout=60000)
-    # 演讲者视图里的两个预览框（当前、下一张）还在加载时关窗，请求会被记成 ERR_ABORTED：等它们加载完
+    # 等两个预览框（当前、下一张）里的资源都加载完再关窗，它们的请求才算数（被取消的导航不算失败，见 PageLog）
     popup.wait_for_load_state("networkidle", timeout=90000)
     popup.close()
     page.close()
