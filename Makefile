@@ -67,11 +67,15 @@ test-unit: venv
 	$(PY) -m pytest tests $(UNIT)
 
 # 每章一个内核，按 CPU 核数并行执行（Paddle 每个进程只用一个线程）；同一个模型由缓存锁保证只训练一次
-NBVAL = --nbval-lax --current-env -n auto --dist loadfile
+NBVAL = --nbval-lax --current-env -n auto --dist loadfile --no-loadscope-reorder
+# 按这个顺序分给两个进程（xdist 默认按格数排序）：第 9 章一开头就训练 BEST、第 6 章训练原笔记本的配置，
+# 两个最长的训练同时开始；第 7、8 章要用这两个模型，排在后面直接读缓存，不必等锁。其余各章（含新加的）随后。
+NB_FIRST = $(patsubst %,notebooks/%.ipynb,09_deploy 06_train_evaluate 10_distributed 08_beyond_1998 07_visualization)
+NOTEBOOKS = $(NB_FIRST) $(filter-out $(NB_FIRST),$(sort $(wildcard notebooks/*.ipynb)))
 
 # 通过验证的执行结果直接存进书的 jupyter-cache（tests/nbval_book_cache.py），随后构建书时不再执行第二遍
 test-notebooks: venv
-	$(PY) -m pytest $(NBVAL) -p tests.nbval_book_cache --book-cache _build/.jupyter_cache notebooks
+	$(PY) -m pytest $(NBVAL) -p tests.nbval_book_cache --book-cache _build/.jupyter_cache $(NOTEBOOKS)
 
 # 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）
 test-built: venv
@@ -92,7 +96,7 @@ test: lint test-unit test-notebooks
 # 要在 2.6 上从头训练每个模型：make test-compat LENET_CACHE_DIR=$$PWD/.cache/lenet-paddle26
 test-compat: venv-compat
 	PYTHONPATH=src $(CPY) -m pytest tests $(UNIT) -p no:cacheprovider
-	$(CPY) -m pytest $(NBVAL) notebooks -p no:cacheprovider
+	$(CPY) -m pytest $(NBVAL) $(NOTEBOOKS) -p no:cacheprovider
 
 # 在全新的临时缓存里训练（时间是这一次测的），再把模型复制进 LENET_CACHE_DIR；机器空闲时跑。
 # 结果 benchmarks/results.json 提交进仓库，附录一章读取它。
