@@ -96,7 +96,7 @@ def format_report(results: dict) -> str:
     ]
     for r in results["settings"]:
         lines.append(f"| {r['label']} | {r['val_acc']:.2%} | {round((1 - r['val_acc']) * results['holdout'])} |")
-    lines.append(f"\n验证准确率最高 chosen：{results['chosen']}")
+    lines.append(f"\n验证准确率最高的设置：{results['chosen']}")
     return "\n".join(lines)
 
 
