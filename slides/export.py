@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 from jupyter_cache import get_cache
 from nbconvert import SlidesExporter
 
@@ -30,6 +31,13 @@ import chromium  # noqa: E402  tools/chromium.py：Chromium 的查找与启动�
 
 NODE_MODULES = HERE / "node_modules"
 JUPYTER_CACHE = ROOT / "_build" / ".jupyter_cache"
+HTML_BOOK = ROOT / "_build" / "html"
+# 书里一张图的名字和图号：<figure ... id="fig-06-curves"> ... <span class="caption-number">图 6.2 </span>
+FIGURE_NUMBER = re.compile(
+    r'<figure\b[^>]*\bid="([^"]+)"[^>]*>(?:(?!</figure>).)*?<span class="caption-number">([^<]*)</span>', re.S
+)
+# MyST 的图引用：{numref}`图 %s <fig-06-curves>` 或 {numref}`fig-06-curves`
+NUMREF = re.compile(r"\{numref\}`(?:([^`<]*)<([^`>]+)>|([^`<>]+))`")
 LIBS = "libs"
 
 # (node_modules 中的来源, libs/ 中的位置)；只复制幻灯片用得到的部分
@@ -106,14 +114,42 @@ def executed(path: Path):
     return nb
 
 
-def prepare(nb) -> tuple[object, int]:
-    """去掉 stderr 输出（Paddle 的提示不上幻灯片）；返回笔记本和预计的幻灯片数。"""
+def figure_numbers(html_dir: Path = HTML_BOOK) -> dict[str, str]:
+    """图的名字（mystnb.figure.name）→ 书中的图号（“图 6.2”），从构建好的 HTML 书读出，与书一致。"""
+    numbers = {}
+    for page in sorted((html_dir / "notebooks").glob("*.html")):
+        numbers.update(FIGURE_NUMBER.findall(page.read_text(encoding="utf-8")))
+    return {name: " ".join(label.split()) for name, label in numbers.items()}
+
+
+def numref(match: re.Match, numbers: dict[str, str], path: Path) -> str:
+    """{numref}`图 %s <名字>` → “图 6.2”（幻灯片不经过 Sphinx，引用要换成书里的图号）。"""
+    if match.group(2):
+        template, name = match.group(1).strip(), match.group(2).strip()
+    else:  # 没写标题时 Sphinx 用 numfig_format 的“图 %s”
+        template, name = "图 %s", match.group(3).strip()
+    if name not in numbers:
+        sys.exit(
+            f"{path.name}：书里没有图 {name}（书还没按这一版笔记本构建）：先运行 make book\n"
+            f"{path.name}: figure {name} is not in the built book: run `make book` first"
+        )
+    return template.replace("%s", numbers[name].split()[-1])
+
+
+def prepare(nb, numbers: dict[str, str], path: Path) -> tuple[object, int]:
+    """去掉 stderr 输出（Paddle 的提示不上幻灯片）；图的引用换成图号，图下写图号和图题；返回笔记本和预计的幻灯片数。"""
     slides = 0
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         slides += kind in ("slide", "subslide")
+        if cell.cell_type == "markdown":
+            cell.source = NUMREF.sub(lambda m: numref(m, numbers, path), cell.source)
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            figure = cell.metadata.get("mystnb", {}).get("figure", {})
+            if figure.get("name") in numbers and any("image/png" in o.get("data", {}) for o in cell.outputs):
+                caption = f"**{numbers[figure['name']]}**　{figure.get('caption', '')}"
+                cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": caption}))
     return nb, slides
 
 
@@ -191,9 +227,10 @@ def main() -> int:
     copy_assets(out)
     exp = exporter()
     decks, failed = [], False
+    numbers = figure_numbers()
     for path in notebooks:
         start = time.perf_counter()
-        nb, count = prepare(executed(path))
+        nb, count = prepare(executed(path), numbers, path)
         body, _ = exp.from_notebook_node(nb, resources={"metadata": {"name": title_of(nb)}})
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")

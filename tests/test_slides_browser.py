@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,86 @@ def test_pdfs_were_printed():
     for d in decks:
         pdf = SLIDES / d["pdf"]
         assert pdf.read_bytes()[:5] == b"%PDF-" and d["pdf_pages"] >= d["slides"], d
+
+
+# ---------------------------------------------------------------- 讲者备注与代码行宽
+
+# 一张幻灯片（reveal.js 最内层的 <section>）上有图或行间公式，就要有讲者备注（笔记本里 slide_type 为 notes 的格）
+DISPLAY_MATH = re.compile(r"\$\$|\\\[|\\begin\{")
+
+
+def slides_lacking_notes(deck: Path) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(deck.read_text("utf-8"), "html.parser")
+    missing = []
+    for n, section in enumerate(soup.select(".reveal .slides section"), 1):
+        if section.find("section"):  # 一组竖排幻灯片的外层：看里面的每一张
+            continue
+        notes = section.select("aside.notes")
+        shown = section.get_text(" ")
+        for aside in notes:
+            shown = shown.replace(aside.get_text(" "), "")
+        what = [w for w, found in (("图", section.find("img")), ("公式", DISPLAY_MATH.search(shown))) if found]
+        if what and not notes:
+            heading = section.find(re.compile("^h[1-4]$"))
+            title = heading.get_text(strip=True).rstrip("¶") if heading else " ".join(shown.split())[:60]
+            missing.append(f"第 {n} 张（{'、'.join(what)}）：{title}")
+    return missing
+
+
+# 第 2、5 章的备注由同一 issue 的另一位同事补写；合并后这两章应当通过（strict：通过时提醒去掉这个标记）
+NOTES_PENDING = {"02_principles", "05_optimization"}
+
+
+@pytest.mark.parametrize(
+    "chapter",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="第 2、5 章的讲者备注另行补写"))
+        if c in NOTES_PENDING
+        else c
+        for c in CHAPTERS
+    ],
+)
+def test_figure_and_formula_slides_have_notes(chapter):
+    deck = SLIDES / f"{chapter}.slides.html"
+    require_built(deck, "make slides")
+    missing = slides_lacking_notes(deck)
+    assert not missing, "这些幻灯片有图或公式却没有讲者备注：\n" + "\n".join(missing)
+
+
+# 可见的代码块和输出块，内容比框宽（scrollWidth > clientWidth）就是有一行伸出了右边
+CLIPPED = """(root) => [...root.querySelectorAll('pre, .highlight, .jp-OutputArea-output')]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => `${e.scrollWidth} > ${e.clientWidth}: ${e.textContent.trim().split('\\n')[0].slice(0, 70)}`)"""
+
+EVERY_SLIDE = (
+    """async () => {
+  const clipped = """
+    + CLIPPED
+    + """, R = window.Reveal, found = [];
+  for (const slide of R.getSlides()) {
+    const i = R.getIndices(slide);
+    R.slide(i.h, i.v);
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    clipped(slide).forEach(c => found.push(`幻灯片 ${i.h + 1}.${(i.v || 0) + 1}：${c}`));
+  }
+  return found;
+}"""
+)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_code_line_is_clipped(decks, chapter):
+    """放映时逐张、打印 PDF 的版式（?print-pdf）里，没有一个代码块或输出块的行伸出框外。"""
+    url, context = decks
+    page = context.new_page()
+    page.goto(f"{url}/{chapter}.slides.html", wait_until="load")
+    page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=60000)
+    shown = page.evaluate(EVERY_SLIDE)
+    page.goto(f"{url}/{chapter}.slides.html?print-pdf", wait_until="load")
+    page.wait_for_selector("html.slides-print-ready", state="attached", timeout=60000)
+    printed = page.evaluate(f"() => ({CLIPPED})(document.querySelector('.reveal .slides'))")
+    page.close()
+    assert not shown, "放映时伸出框外的行：\n" + "\n".join(shown)
+    assert not printed, "PDF 版式里伸出框外的行：\n" + "\n".join(printed)
