@@ -368,8 +368,10 @@ def plot_padding_stride(cases, n: int = 5, kernel: int = 3, image=None, ncols: i
         for i, j in np.ndindex(o, o):
             fill = {(0, 0): "#f5b7b1", (0, 1): "#aed6f1"}.get((i, j), "#fdebd0")
             ax.add_patch(Rectangle((x_out + j, -i), 1, -1, facecolor=fill, edgecolor="#b9770e", linewidth=0.8))
+        ax.text(size / 2, -size - 0.3, "输入" + ("（灰格为补的 0）" if p else ""), ha="center", va="top", fontsize=8)
+        ax.text(x_out + o / 2, -o - 0.3, "输出", ha="center", va="top", fontsize=8)
         ax.set_xlim(-0.3, x_out + max(o, 2) + 0.3)
-        ax.set_ylim(-max(size, o) - 0.3, 0.3)
+        ax.set_ylim(-max(size, o) - 1.3, 0.3)
         ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(f"填充 p={p}，步长 s={s}\n输入 {n}×{n}，卷积核 {kernel}×{kernel} → 输出 {o}×{o}", fontsize=10)
@@ -430,16 +432,16 @@ def plot_lenet_1998(shapes_1998, shapes=None):
         (_STAGES, {n: s[1:] for n, s in shapes}, "本书的 LeNet-5（28×28 输入，原笔记本的版本）", "#dbe8f7"),
     ]
     longest = max(s[0] for _, shape, _, _ in rows for s in shape.values() if len(s) == 1)
-    fig, ax = plt.subplots(figsize=(13, 5.6))
+    fig, ax = plt.subplots(figsize=(13, 5.9))
     ax.set_aspect("equal")
     ax.axis("off")
     right = 0.0
     for k, (stages, shape, title, color) in enumerate(rows):
-        y = -k * 5.6
+        y = -k * 6.0
         right = max(right, _draw_stages(ax, stages, shape, y=y, vector_max=longest, feature_color=color))
         ax.text(-0.4, y + 2.3, title, ha="left", va="bottom", fontsize=13, weight="bold")
     ax.set_xlim(-0.5, right - 1.9)
-    ax.set_ylim(-5.6 - 2.7, 2.9)
+    ax.set_ylim(-6.0 - 2.7, 2.9)
     fig.tight_layout()
     return fig
 
