@@ -114,6 +114,28 @@ def executed(path: Path):
     return nb
 
 
+# MyST 的冒号围栏提示框（选读用它）：幻灯片的 Markdown 渲染器不认识，会把 ":::{admonition}" 原样显示出来
+ADMONITION = re.compile(
+    r"^:::\{admonition\}[ \t]*(?P<title>[^\n]*)\n(?:[ \t]*:[\w-]+:[^\n]*\n)*(?P<body>.*?)\n?^:::[ \t]*$",
+    re.S | re.M,
+)
+
+
+def admonitions_as_quotes(text: str) -> str:
+    """把 ``:::{admonition} 标题 … :::`` 改写成 Markdown 引用块，幻灯片上照常显示。
+
+    标题加粗放在第一行；同一格里已有同名标题（如 ``### 选读：…``）时不再重复。
+    """
+
+    def quote(m: re.Match) -> str:
+        title = m["title"].strip()
+        heading = re.search(rf"^#+ {re.escape(title)}[ \t]*$", text, re.M)
+        lines = ([] if heading else [f"**{title}**", ""]) + m["body"].strip("\n").splitlines()
+        return "\n".join(f"> {line}".rstrip() for line in lines)
+
+    return ADMONITION.sub(quote, text)
+
+
 def figure_numbers(html_dir: Path = HTML_BOOK) -> dict[str, str]:
     """图的名字（mystnb.figure.name）→ 书中的图号（“图 6.2”），从构建好的 HTML 书读出，与书一致。"""
     numbers = {}
@@ -137,12 +159,14 @@ def numref(match: re.Match, numbers: dict[str, str], path: Path) -> str:
 
 
 def prepare(nb, numbers: dict[str, str], path: Path) -> tuple[object, int]:
-    """去掉 stderr 输出（Paddle 的提示不上幻灯片）；图的引用换成图号，图下写图号和图题；返回笔记本和预计的幻灯片数。"""
+    """去掉 stderr 输出（Paddle 的提示不上幻灯片），提示框改成引用块；图的引用换成图号，图下写图号和图题；
+    返回笔记本和预计的幻灯片数。"""
     slides = 0
     for cell in nb.cells:
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
         slides += kind in ("slide", "subslide")
         if cell.cell_type == "markdown":
+            cell.source = admonitions_as_quotes(cell.source)
             cell.source = NUMREF.sub(lambda m: numref(m, numbers, path), cell.source)
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]

@@ -46,3 +46,13 @@ def test_conv_output_size():
     assert model.conv_output_size(24, 2, stride=2) == 12
     assert model.conv_output_size(8, 2, stride=2) == 4
     assert model.conv_output_size(28, 5, padding=2) == 28
+
+
+def test_padded_lenet_traces_the_1998_size_chain():
+    net = model.padded_lenet()
+    rows = dict(model.trace_shapes(net, (1, 1, 32, 32)))
+    assert [rows[n][-1] for n in ("input", "conv1", "pool1", "conv2", "pool2")] == [32, 28, 14, 10, 5]
+    assert rows["flatten"] == [1, 400] and rows["fc3"] == [1, 10]
+    assert model.layer_parameters(net)["fc1"] == 48120  # 原版 C5：(400 + 1) × 120
+    with pytest.raises(ValueError):  # 28×28 的输入展平后只有 256，与 fc1 的 400 对不上
+        model.trace_shapes(net, (1, 1, 28, 28))

@@ -119,9 +119,53 @@ def test_plot_conv_and_pool_examples(tmp_path, no_missing_glyphs):
     _render(fig, tmp_path)
 
 
+def test_plot_multichannel_conv(tmp_path, no_missing_glyphs):
+    rng = np.random.default_rng(5)
+    maps, kernel, bias = rng.random((6, 12, 12)), rng.normal(size=(6, 5, 5)), 0.25
+    out = np.array([[(maps[:, r : r + 5, c : c + 5] * kernel).sum() + bias for c in range(8)] for r in range(8)])
+    fig = viz.plot_multichannel_conv(maps, kernel, bias, out, pos=(2, 3))
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    partial = (maps[:, 2:7, 3:8] * kernel).sum(axis=(1, 2))
+    for v in partial:  # 六个部分和都写在图上
+        assert f"{v:.3f}" in texts
+    assert texts.count("+") == 5
+    total = next(t for t in texts if "偏置" in t)
+    assert total.endswith(f"= {out[2, 3]:.3f}") and f"{bias:.3f}" in total
+    assert len([ax for ax in fig.axes if ax.images]) == 6 + 6 + 1  # 6 个输入通道 + 核的 6 片 + 输出
+    _render(fig, tmp_path)
+
+
+def test_plot_padding_stride(tmp_path, no_missing_glyphs):
+    image = np.zeros((28, 28), np.uint8)
+    fig = viz.plot_padding_stride([(0, 1), (1, 1), (0, 2), (1, 2)], image=image)
+    titles = [ax.get_title() for ax in fig.axes]
+    for p, s, o in ((0, 1, 3), (1, 1, 5), (0, 2, 2), (1, 2, 3)):  # ⌊(5 + 2p − 3)/s⌋ + 1
+        assert any(f"p={p}，步长 s={s}" in t and t.endswith(f"输出 {o}×{o}") for t in titles), (p, s, titles)
+    assert "32×32" in titles[4] and "28×28" in titles[4]
+    assert fig.axes[4].images[0].get_array().shape == (32, 32)  # 补了 2 圈
+    assert not fig.axes[5].axison  # 第 6 格空着
+    # 填充 1 圈的 5×5 输入：7×7 = 49 格，其中 24 格是填充的 0
+    assert sum(t.get_text() == "0" for t in fig.axes[1].texts) == 24
+    _render(fig, tmp_path)
+
+
 def test_plot_activations(tmp_path, no_missing_glyphs):
     fig = viz.plot_activations()
     assert len(fig.axes) == 2 and all(len(ax.lines) >= 2 for ax in fig.axes)
+    _render(fig, tmp_path)
+
+
+def test_plot_lenet_1998(tmp_path, no_missing_glyphs):
+    from lenet import model
+
+    fig = viz.plot_lenet_1998(model.trace_shapes(model.padded_lenet(), (1, 1, 32, 32)))
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for label in ("1×32×32", "C1\n6×28×28", "S2\n6×14×14", "C3\n16×10×10", "S4\n16×5×5", "400", "F6\n84"):
+        assert label in texts, label
+    for label in ("1×28×28", "6×24×24", "16×4×4", "256", "L7 输出\n10"):  # 下面一行：本书的版本
+        assert label in texts, label
+    rects = [p for p in fig.axes[0].patches if type(p).__name__ == "Rectangle"]
+    assert len(rects) == 2 * (1 + 6 + 6 + 8 + 8 + 4)
     _render(fig, tmp_path)
 
 
@@ -158,6 +202,22 @@ def test_show_mistakes(tmp_path, no_missing_glyphs):
     fig = viz.show_mistakes(images, [1, 2, 3, 4], [7, 7, 5, 9], [0.99, 0.9, 0.8, 0.7], ncols=4)
     assert len(fig.axes) == 4
     assert fig.axes[0].get_title().startswith("真 1 → 判 7")
+    _render(fig, tmp_path)
+
+
+def test_plot_computational_graph(tmp_path, no_missing_glyphs):
+    nodes = {
+        "x": {"pos": (0, 1), "label": "$x$", "value": 2.0, "grad": -0.5},
+        "w": {"pos": (0, 0), "label": "$w$", "value": 0.5, "grad": -1.0},
+        "z": {"pos": (1, 1), "label": "$z = w x$", "value": 1.0, "grad": -0.5},
+        "E": {"pos": (2, 1), "label": "$E = -z$", "value": -1.0, "grad": 1.0},
+    }
+    fig = viz.plot_computational_graph(nodes, [("x", "z"), ("w", "z"), ("z", "E")], title="计算图")
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert "值 2.0000" in texts and "梯度 -1.0000" in texts and "$z = w x$" in texts
+    arrows = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+    assert len(arrows) == 2 * 3  # 每条边一个前向箭头、一个反向箭头
     _render(fig, tmp_path)
 
 
@@ -307,7 +367,7 @@ def _public_functions():
 def test_every_figure_function_sets_up_fonts(monkeypatch):
     """每个公开画图函数都带 with_cjk_font（新加的函数忘了加，这里失败）。"""
     functions = _public_functions()
-    assert len(functions) >= 22
+    assert len(functions) >= 26
     missing = [name for name, f in functions.items() if getattr(f, "__wrapped__", None) is None]
     assert not missing, f"这些函数缺少 @with_cjk_font：{missing}"
     # 装饰器确实设置字体：先把 rcParams 恢复成 matplotlib 默认，再画一张图

@@ -83,3 +83,15 @@ def trace_shapes(layer: nn.Layer, input_shape=(1, 1, 28, 28)) -> list[tuple[str,
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
     """卷积或池化的输出边长：⌊(size + 2·padding − kernel) / stride⌋ + 1。"""
     return (size + 2 * padding - kernel) // stride + 1
+
+
+def padded_lenet(activation: str = "sigmoid") -> LeNet:
+    """输入 32×32 的 LeNet（像 1998 年原版那样把 28×28 的数字四周补 2 圈）：其余层不变，
+
+    只有展平后的长度从 16×4×4 = 256 变成 16×5×5 = 400，所以 ``fc1`` 改为 400 个输入（原版 C5 的输入个数）。
+    用于把原版的尺寸链（32 → 28 → 14 → 10 → 5）用真实网络追踪出来：``trace_shapes(padded_lenet(), (1, 1, 32, 32))``。
+    """
+    net = LeNet(activation)
+    side = conv_output_size(conv_output_size(conv_output_size(conv_output_size(32, 5), 2, 2), 5), 2, 2)
+    net.fc1 = nn.Linear(in_features=16 * side * side, out_features=120)
+    return net

@@ -112,6 +112,82 @@ def show_digits(images, labels=None, predictions=None, ncols: int = 10, size: fl
 # ---------------------------------------------------------------- 第 2 章 模型原理
 
 
+# 结构图里各阶段的 (层名, 本书的中文名, 通向下一阶段的运算说明)；层名与 model.LeNet 的子层一致
+_STAGES = [
+    ("input", "输入", "L1 卷积\n6 个 5×5"),
+    ("conv1", "L1 卷积层", "L2 池化\n2×2 取最大"),
+    ("pool1", "L2 池化层", "L3 卷积\n16 个\n6×5×5"),
+    ("conv2", "L3 卷积层", "L4 池化\n2×2 取最大"),
+    ("pool2", "L4 池化层", "展平"),
+    ("flatten", "展平", "L5"),
+    ("fc1", "L5 全连接", "L6"),
+    ("fc2", "L6 全连接", "L7"),
+    ("fc3", "L7 输出", None),
+]
+# 同样的阶段在 1998 年论文里的名字与运算（C5 在论文里是 120 个 5×5 卷积核、输出 120 个 1×1，等价于 400 → 120 的全连接）
+_STAGES_1998 = [
+    ("input", "输入", "C1 卷积\n6 个 5×5"),
+    ("conv1", "C1", "S2 下采样\n2×2 求和\n×系数+偏置"),
+    ("pool1", "S2", "C3 卷积\n16 个，\n部分连接"),
+    ("conv2", "C3", "S4 下采样"),
+    ("pool2", "S4", "C5 卷积\n120 个\n16×5×5"),
+    ("flatten", "（C5 的输入）", "C5"),
+    ("fc1", "C5", "F6"),
+    ("fc2", "F6", "RBF"),
+    ("fc3", "输出（RBF）", None),
+]
+
+
+def _draw_stages(ax, stages, shape, y: float = 0.0, vector_max: int = 256, feature_color="#dbe8f7") -> float:
+    """在 ax 上从左到右画一行网络结构（特征图画成一叠方块，向量画成竖条），返回这一行的右端。"""
+    x = 0.0
+    spans = []
+    for name, zh, _ in stages:
+        s = shape[name]
+        if len(s) == 3:  # 特征图：C×H×W，画成一叠方块
+            c, h = s[0], s[1]
+            side = 0.3 + 1.9 * h / 28
+            n_draw = min(c, 8)
+            off = 0.12
+            for k in range(n_draw):
+                ax.add_patch(
+                    Rectangle(
+                        (x + k * off, y - side / 2 + k * off),
+                        side,
+                        side,
+                        facecolor=feature_color if name != "input" else "#eeeeee",
+                        edgecolor="#2f5d99",
+                        linewidth=0.9,
+                    )
+                )
+            width = side + (n_draw - 1) * off
+            label = "×".join(str(v) for v in s)
+        else:  # 向量：画成竖条，高度随长度变化
+            n = s[0]
+            height = 0.5 + 2.3 * n / vector_max
+            width = 0.28
+            ax.add_patch(
+                Rectangle((x, y - height / 2), width, height, facecolor="#fde3c8", edgecolor="#b5651d", linewidth=0.9)
+            )
+            label = str(n)
+        spans.append((x, x + width))
+        ax.text(x + width / 2, y - 1.55, f"{zh}\n{label}", ha="center", va="top", fontsize=12)
+        x += width + 2.3
+    for (_name, _, op), (a, b) in zip(stages[:-1], zip(spans[:-1], spans[1:])):
+        x0, x1 = a[1] + 0.08, b[0] - 0.08
+        ax.add_patch(FancyArrowPatch((x0, y), (x1, y), arrowstyle="-|>", mutation_scale=10, color="gray"))
+        ax.text(
+            (x0 + x1) / 2,
+            y + (0.35 if "\n" not in op else 0.25),
+            op,
+            ha="center",
+            va="bottom",
+            fontsize=10,
+            color="#444444",
+        )
+    return x
+
+
 @with_cjk_font
 def plot_architecture(shapes=None):
     """LeNet-5 结构图：每一层的特征图画成一叠方块（全连接层画成竖条），下方写中文层名与输出形状。
@@ -123,59 +199,10 @@ def plot_architecture(shapes=None):
 
         shapes = trace_shapes(LeNet())
     shape = {name: s[1:] for name, s in shapes}  # 去掉批维度
-    stages = [  # (层名, 中文名, 层到下一阶段的运算说明)
-        ("input", "输入", "L1 卷积\n6 个 5×5"),
-        ("conv1", "L1 卷积层", "L2 池化\n2×2 取最大"),
-        ("pool1", "L2 池化层", "L3 卷积\n16 个\n6×5×5"),
-        ("conv2", "L3 卷积层", "L4 池化\n2×2 取最大"),
-        ("pool2", "L4 池化层", "展平"),
-        ("flatten", "展平", "L5"),
-        ("fc1", "L5 全连接", "L6"),
-        ("fc2", "L6 全连接", "L7"),
-        ("fc3", "L7 输出", None),
-    ]
     fig, ax = plt.subplots(figsize=(12, 4.0))
     ax.set_aspect("equal")
     ax.axis("off")
-    x = 0.0
-    centers = []
-    for name, zh, _ in stages:
-        s = shape[name]
-        if len(s) == 3:  # 特征图：C×H×W，画成一叠方块
-            c, h = s[0], s[1]
-            side = 0.3 + 1.9 * h / 28
-            n_draw = min(c, 8)
-            off = 0.12
-            for k in range(n_draw):
-                ax.add_patch(
-                    Rectangle(
-                        (x + k * off, -side / 2 + k * off),
-                        side,
-                        side,
-                        facecolor="#dbe8f7" if name != "input" else "#eeeeee",
-                        edgecolor="#2f5d99",
-                        linewidth=0.9,
-                    )
-                )
-            width = side + (n_draw - 1) * off
-            label = "×".join(str(v) for v in s)
-        else:  # 向量：画成竖条，高度随长度变化
-            n = s[0]
-            height = 0.5 + 2.3 * n / 256
-            width = 0.28
-            ax.add_patch(
-                Rectangle((x, -height / 2), width, height, facecolor="#fde3c8", edgecolor="#b5651d", linewidth=0.9)
-            )
-            label = str(n)
-        centers.append((x, x + width))
-        ax.text(x + width / 2, -1.55, f"{zh}\n{label}", ha="center", va="top", fontsize=12)
-        x += width + 2.3
-    for (_name, _, op), (a, b) in zip(stages[:-1], zip(centers[:-1], centers[1:])):
-        x0, x1 = a[1] + 0.08, b[0] - 0.08
-        ax.add_patch(FancyArrowPatch((x0, 0), (x1, 0), arrowstyle="-|>", mutation_scale=10, color="gray"))
-        ax.text(
-            (x0 + x1) / 2, 0.35 if "\n" not in op else 0.25, op, ha="center", va="bottom", fontsize=10, color="#444444"
-        )
+    x = _draw_stages(ax, _STAGES, shape)
     ax.set_xlim(-0.5, x - 1.9)
     ax.set_ylim(-2.6, 1.8)
     ax.set_title("LeNet-5（本课程版本）：各层输出形状（通道×高×宽）", fontsize=14)
@@ -221,6 +248,64 @@ def plot_conv_example(x, kernel, out, pos=(0, 0)):
 
 
 @with_cjk_font
+def plot_multichannel_conv(maps, kernel, bias: float, out, pos=(0, 0), decimals: int = 3):
+    """多输入通道的卷积：一个 C×k×k 的卷积核同时看输入的全部 C 个通道，把 C 个部分和加起来得到一个数。
+
+    ``maps`` 形如 (C, H, W)（如 L2 的 6×12×12 输出），``kernel`` 形如 (C, k, k)（L3 的一个 6×5×5 卷积核），
+    ``bias`` 是这个卷积核的偏置，``out`` 是它的输出特征图 (H', W')，``pos`` 为输出的（行, 列）。
+    第一行：每个输入通道，红框是窗口；第二行：卷积核对应的切片；第三行：该通道“窗口 × 切片”逐元素相乘再求和的部分和；
+    右列：输出特征图（红框是 pos）和“部分和之和 + 偏置 = 输出”。返回 Figure。
+    """
+    maps, kernel, out = np.asarray(maps, float), np.asarray(kernel, float), np.asarray(out, float)
+    c_in, k = kernel.shape[0], kernel.shape[-1]
+    r, c = pos
+    partial = (maps[:, r : r + k, c : c + k] * kernel).sum(axis=(1, 2))
+    fmt = f"{{:.{decimals}f}}"
+    fig = plt.figure(figsize=(1.55 * c_in + 2.6, 5.2))
+    grid = fig.add_gridspec(3, c_in + 1, width_ratios=[1] * c_in + [1.5], height_ratios=[1, 0.75, 0.45])
+    vmax = float(np.abs(kernel).max()) or 1.0
+    for ch in range(c_in):
+        ax = fig.add_subplot(grid[0, ch])
+        ax.imshow(maps[ch], cmap="viridis", vmin=maps.min(), vmax=maps.max())
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), k, k, fill=False, edgecolor="#e74c3c", linewidth=2))
+        ax.set_title(f"输入通道 {ch}", fontsize=9)
+        ax_k = fig.add_subplot(grid[1, ch])
+        ax_k.imshow(kernel[ch], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        ax_k.set_title(f"核的第 {ch} 片 {k}×{k}", fontsize=8)
+        ax_p = fig.add_subplot(grid[2, ch])
+        ax_p.axis("off")
+        ax_p.text(0.5, 0.5, fmt.format(partial[ch]), ha="center", va="center", fontsize=11, color="#c0392b")
+        if ch:
+            ax_p.text(-0.08, 0.5, "+", ha="center", va="center", fontsize=13, transform=ax_p.transAxes)
+        for a in (ax, ax_k):
+            a.set_xticks([])
+            a.set_yticks([])
+    ax_o = fig.add_subplot(grid[0:2, c_in])
+    ax_o.imshow(out, cmap="viridis")
+    ax_o.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="#e74c3c", linewidth=2))
+    ax_o.set_xticks([])
+    ax_o.set_yticks([])
+    ax_o.set_title(f"输出的一个通道 {out.shape[0]}×{out.shape[1]}\n（第 {r} 行第 {c} 列）", fontsize=9)
+    ax_s = fig.add_subplot(grid[2, c_in])
+    ax_s.axis("off")
+    ax_s.text(
+        0.5,
+        0.5,
+        f"= {fmt.format(partial.sum())}\n+ 偏置 {fmt.format(bias)}\n= {fmt.format(partial.sum() + bias)}",
+        ha="center",
+        va="center",
+        fontsize=10,
+        transform=ax_s.transAxes,
+    )
+    fig.suptitle(
+        f"一个 {c_in}×{k}×{k} 的卷积核：每个输入通道各自与核的一片相乘求和（红色数字），\n"
+        f"{c_in} 个部分和相加、再加偏置，得到输出的一个数",
+        fontsize=11,
+    )
+    return fig
+
+
+@with_cjk_font
 def plot_pool_example(x, out, size: int = 2):
     """2×2 最大池化：输入按 size×size 不重叠分块并着色，每块的最大值成为输出的一个元素。"""
     x, out = np.asarray(x), np.asarray(out)
@@ -247,6 +332,66 @@ def plot_pool_example(x, out, size: int = 2):
 
 
 @with_cjk_font
+def plot_padding_stride(cases, n: int = 5, kernel: int = 3, image=None, ncols: int = 3):
+    """填充（padding）与步长（stride）对输出大小的影响。
+
+    ``cases`` 形如 [(填充, 步长), ...]，每种一幅小图：n×n 的输入（白格）外加填充的几圈 0（灰格），
+    红框是第一个窗口（输出左上角的那个数），蓝色虚框是向右走一步（步长 s 格）后的窗口，右边是输出网格；
+    输出边长由 :func:`lenet.model.conv_output_size` 按公式算出，写在小图标题里。
+    给了 ``image``（28×28）时再加一幅：1998 年的原版把数字四周补 2 圈 0 成 32×32，5×5 卷积后仍是 28×28。返回 Figure。
+    """
+    from .model import conv_output_size
+
+    panels = len(cases) + (image is not None)
+    ncols = min(ncols, panels)
+    nrows = int(np.ceil(panels / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.7 * nrows), squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[panels:]:
+        ax.axis("off")
+    for ax, (p, s) in zip(axes, cases):
+        size = n + 2 * p
+        o = conv_output_size(n, kernel, stride=s, padding=p)
+        for i, j in np.ndindex(size, size):
+            inside = p <= i < p + n and p <= j < p + n
+            ax.add_patch(
+                Rectangle((j, -i), 1, -1, facecolor="white" if inside else "#d5d8dc", edgecolor="gray", linewidth=0.6)
+            )
+            if not inside:
+                ax.text(j + 0.5, -i - 0.5, "0", ha="center", va="center", fontsize=7, color="#7f8c8d")
+        windows = [((0, 0), "#e74c3c", "-")] + ([((0, s), "#2e86c1", "--")] if o > 1 else [])
+        x_out = size + 1.2
+        for (wi, wj), color, style in windows:
+            ax.add_patch(
+                Rectangle((wj, -wi), kernel, -kernel, fill=False, edgecolor=color, linewidth=2.2, linestyle=style)
+            )
+        for i, j in np.ndindex(o, o):
+            fill = {(0, 0): "#f5b7b1", (0, 1): "#aed6f1"}.get((i, j), "#fdebd0")
+            ax.add_patch(Rectangle((x_out + j, -i), 1, -1, facecolor=fill, edgecolor="#b9770e", linewidth=0.8))
+        ax.text(size / 2, -size - 0.3, "输入" + ("（灰格为补的 0）" if p else ""), ha="center", va="top", fontsize=8)
+        ax.text(x_out + o / 2, -o - 0.3, "输出", ha="center", va="top", fontsize=8)
+        ax.set_xlim(-0.3, x_out + max(o, 2) + 0.3)
+        ax.set_ylim(-max(size, o) - 1.3, 0.3)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(f"填充 p={p}，步长 s={s}\n输入 {n}×{n}，卷积核 {kernel}×{kernel} → 输出 {o}×{o}", fontsize=10)
+    if image is not None:
+        ax = axes[panels - 1]
+        pad = 2
+        padded = np.pad(np.asarray(image, float), pad)
+        side = padded.shape[0]
+        o = conv_output_size(side, 5)
+        ax.imshow(padded, cmap="gray_r", vmin=0, vmax=255)
+        ax.add_patch(Rectangle((pad - 0.5, pad - 0.5), 28, 28, fill=False, edgecolor="#f39c12", linestyle="--"))
+        ax.add_patch(Rectangle((-0.5, -0.5), 5, 5, fill=False, edgecolor="#e74c3c", linewidth=2))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"1998 年原版：28×28 四周补 {pad} 圈 0\n→ {side}×{side}，5×5 卷积 → C1 输出 {o}×{o}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+@with_cjk_font
 def plot_activations(xmin: float = -6.0, xmax: float = 6.0):
     """Sigmoid 与 ReLU 的函数曲线（左）和导数曲线（右）。（第 2、6 章）"""
     z = np.linspace(xmin, xmax, 401)
@@ -267,6 +412,36 @@ def plot_activations(xmin: float = -6.0, xmax: float = 6.0):
         ax.set_xlabel("输入 $x$")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+@with_cjk_font
+def plot_lenet_1998(shapes_1998, shapes=None):
+    """上：1998 年论文里的 LeNet-5（32×32 输入，C1、S2、C3、S4、C5、F6 和 RBF 输出）；下：本书的 28×28 版本（L1～L7）。
+
+    两行按同一比例画；``shapes_1998`` 为 ``trace_shapes(model.padded_lenet(), (1, 1, 32, 32))``，
+    ``shapes`` 为本书网络的 ``trace_shapes``（不给时现算）。返回 Figure。
+    """
+    if shapes is None:
+        from .model import LeNet, trace_shapes
+
+        shapes = trace_shapes(LeNet())
+    rows = [
+        (_STAGES_1998, {n: s[1:] for n, s in shapes_1998}, "1998 年原版 LeNet-5（32×32 输入）", "#e8daef"),
+        (_STAGES, {n: s[1:] for n, s in shapes}, "本书的 LeNet-5（28×28 输入，原笔记本的版本）", "#dbe8f7"),
+    ]
+    longest = max(s[0] for _, shape, _, _ in rows for s in shape.values() if len(s) == 1)
+    fig, ax = plt.subplots(figsize=(13, 5.9))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    right = 0.0
+    for k, (stages, shape, title, color) in enumerate(rows):
+        y = -k * 6.0
+        right = max(right, _draw_stages(ax, stages, shape, y=y, vector_max=longest, feature_color=color))
+        ax.text(-0.4, y + 2.3, title, ha="left", va="bottom", fontsize=13, weight="bold")
+    ax.set_xlim(-0.5, right - 1.9)
+    ax.set_ylim(-6.0 - 2.7, 2.9)
     fig.tight_layout()
     return fig
 
@@ -361,6 +536,70 @@ def plot_probabilities(images, probs, labels=None, size: float = 1.5, title: str
 
 
 # ---------------------------------------------------------------- 第 5 章 模型优化过程
+
+
+@with_cjk_font
+def plot_computational_graph(nodes: dict, edges, title: str | None = None, decimals: int = 4):
+    """计算图：前向时每个节点算出一个值（蓝），反向时从损失出发按链式法则算出损失对它的梯度（红）。
+
+    ``nodes`` 形如 {名字: {"pos": (列, 行), "label": "$z_1 = w_1 x + b_1$", "value": 数, "grad": 数}}；
+    ``edges`` 形如 [(起点, 终点), ...]：灰色实线箭头是前向的数据流，红色虚线箭头是反向传梯度的方向。返回 Figure。
+    """
+    fmt = f"{{:.{decimals}f}}"
+    cols = max(n["pos"][0] for n in nodes.values()) + 1
+    rows = max(n["pos"][1] for n in nodes.values()) + 1
+    fig, ax = plt.subplots(figsize=(2.15 * cols + 0.4, 1.75 * rows + 1.3))
+    w, h = 1.55, 1.05  # 节点框的宽、高（列距 2、行距 1.6）
+
+    def center(name):
+        col, row = nodes[name]["pos"]
+        return 2.0 * col, -1.6 * row
+
+    def to_border(d):  # 从框中心沿方向 d 走到框边的距离（再留一点空）
+        return 1.08 * min(w / 2 / max(abs(d[0]), 1e-9), h / 2 / max(abs(d[1]), 1e-9))
+
+    for a, b in edges:
+        pa, pb = np.array(center(a)), np.array(center(b))
+        d = (pb - pa) / np.hypot(*(pb - pa))
+        start, end = pa + d * to_border(d), pb - d * to_border(d)
+        normal = np.array([-d[1], d[0]]) * 0.13
+        ax.add_patch(FancyArrowPatch(start + normal, end + normal, arrowstyle="-|>", mutation_scale=11, color="gray"))
+        ax.add_patch(
+            FancyArrowPatch(
+                end - normal, start - normal, arrowstyle="-|>", mutation_scale=9, color="#c0392b", linestyle="--"
+            )
+        )
+    for name, node in nodes.items():
+        x, y = center(name)
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - w / 2, y - h / 2),
+                w,
+                h,
+                boxstyle="round,pad=0.04",
+                facecolor="#f4f6f7",
+                edgecolor="#5d6d7e",
+                linewidth=1,
+            )
+        )
+        ax.text(x, y + 0.28, node["label"], ha="center", va="center", fontsize=10)
+        ax.text(x, y - 0.05, "值 " + fmt.format(node["value"]), ha="center", va="center", fontsize=9, color="#1f618d")
+        ax.text(x, y - 0.32, "梯度 " + fmt.format(node["grad"]), ha="center", va="center", fontsize=9, color="#c0392b")
+    ax.set_xlim(-w, 2.0 * (cols - 1) + w)
+    ax.set_ylim(-1.6 * (rows - 1) - h - 0.55, h)
+    ax.text(
+        -w * 0.6,
+        -1.6 * (rows - 1) - h / 2 - 0.35,
+        "灰色实线：前向，从左往右算出每个节点的值（蓝）；红色虚线：反向，从损失出发用链式法则算出损失对每个节点的梯度（红）",
+        fontsize=9,
+        va="center",
+    )
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
 
 
 @with_cjk_font
