@@ -123,19 +123,7 @@ def slides_lacking_notes(deck: Path) -> list[str]:
     return missing
 
 
-# 第 2、5 章的备注由同一 issue 的另一位同事补写；合并后这两章应当通过（strict：通过时提醒去掉这个标记）
-NOTES_PENDING = {"02_principles", "05_optimization"}
-
-
-@pytest.mark.parametrize(
-    "chapter",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="第 2、5 章的讲者备注另行补写"))
-        if c in NOTES_PENDING
-        else c
-        for c in CHAPTERS
-    ],
-)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_figure_and_formula_slides_have_notes(chapter):
     deck = SLIDES / f"{chapter}.slides.html"
     require_built(deck, "make slides")
