@@ -3,6 +3,7 @@
 #   make student      学生版 HTML 书：去掉全部练习答案（不再执行，用 make book 的执行缓存）→ _build/student/html/index.html
 #   make test         全部测试（代码检查、单元测试、各章 nbval、构建书与幻灯片、浏览器检查）
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
+#   make warm         课前预热：执行每一章，训练各章用到的全部模型并存进模型缓存（python -m lenet warm）
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
 #   make pdf          整本书的 PDF（单页 HTML 由 Chromium 打印，不再执行）→ _build/pdf/lenet-book.pdf
 #   make dist         离线发布包：书、PDF、幻灯片、笔记本、src/ → _build/dist/lenet-course-<版本>.zip
@@ -26,7 +27,7 @@ BOOK_FLAGS = -W -n --keep-going
 CHROMIUM := $(shell $(PYTHON) tools/chromium.py)
 NPM := $(shell command -v npm)
 
-.PHONY: venv venv-compat book student slides pdf dist test test-unit test-notebooks test-built test-compat bench search lint clean
+.PHONY: venv venv-compat book student warm slides pdf dist test test-unit test-notebooks test-built test-compat bench search lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml src/lenet/__init__.py  # __init__.py 里有版本号
@@ -48,6 +49,10 @@ book: venv
 # 学生版：同样的 -W -n --keep-going 构建，只多 hide_solutions（book/_ext/student_edition.py）；再执行笔记本即报错
 student: book
 	$(PY) tools/student_book.py
+
+# 课前预热：各章经模型缓存取得模型，执行一遍每一章就训练好了全部模型（已有的直接读取）
+warm: venv
+	$(PY) -m lenet warm
 
 # 幻灯片用书构建时已执行的笔记本（_build/jupyter_execute），与书中输出一致；reveal.js 等来自 npm（版本锁定）
 slides: book slides/node_modules/.installed
