@@ -5,6 +5,7 @@
 - 与教师版（make book → _build/html）是同一次 ``jupyter-book build -W -n --keep-going``，只多一个 Sphinx 设置
   ``hide_solutions = True``（sphinx-exercise；分段答案和可下载笔记本由 book/_ext/student_edition.py 处理）。
 - 不再执行任何一章：执行结果来自教师版的执行缓存 _build/.jupyter_cache；日志里出现执行笔记本就报错（先 make book）。
+- 学生版不含教师指南（book/teacher.md，里面谈到练习的答案）：目录用去掉它的 _toc.yml（_build/student/_toc.yml）。
 - jupyter-book 的命令行只能把输出放进 ``<--path-output>/_build/html``，所以这里直接调用它的 ``build_sphinx``，
   参数与命令行相同（-W、-n、--keep-going、_config.yml、_toc.yml），另给输出目录、doctrees 目录和执行缓存的位置。
 """
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 OUT = BUILD / "student" / "html"
 LOG = BUILD / "student.log"
+TEACHER_ONLY = {"book/teacher"}  # 只在教师版里的页面
 
 
 class _Tee(io.TextIOBase):
@@ -42,14 +44,28 @@ class _Tee(io.TextIOBase):
         return False
 
 
+def student_toc() -> Path:
+    """去掉教师专用页面的目录，写在 _build/student/_toc.yml；文件路径仍相对于仓库根目录。"""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        part["chapters"] = [c for c in part["chapters"] if c.get("file") not in TEACHER_ONLY]
+    path = OUT.parent / "_toc.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def build() -> int:
     from jupyter_book.sphinx import build_sphinx
 
     cache = BUILD / ".jupyter_cache"
     if not cache.is_dir():
         sys.exit(f"没有执行缓存 {cache}：先运行 make book / no execution cache, run make book first")
+    toc = student_toc()
     overrides = {
-        "external_toc_path": (ROOT / "_toc.yml").as_posix(),
+        "external_toc_path": toc.as_posix(),
         "nitpicky": True,
         "latex_individualpages": False,
         "hide_solutions": True,
