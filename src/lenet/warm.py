@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,10 @@ from pathlib import Path
 from .cache import default_cache_dir
 
 CELL_TIMEOUT = 1800  # 秒；完整配方在慢 CPU 上训练一次也在这之内
+
+
+_QUIET = logging.getLogger(__name__)  # nbclient 每章打一行 INFO（“Executing notebook…”），用户不需要
+_QUIET.setLevel(logging.WARNING)
 
 
 class WarmError(Exception):
@@ -64,7 +69,7 @@ def run_chapters(
         before = _entries(cache_dir)
         nb = nbformat.read(path, as_version=4)
         resources = {"metadata": {"path": str(folder)}}  # 工作目录：与在 Jupyter 里打开这一章时相同
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources)
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources, log=_QUIET)
         start = time.monotonic()
         try:
             client.execute()
