@@ -34,7 +34,7 @@ def _cells(path: Path) -> list[dict]:
 
 def _exercises(cells: list[dict]) -> list[str]:
     text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    return re.findall(r"\{exercise(?:-start)?\}[^\n]*\n:label: (\S+)", text)
+    return re.findall(r"\{exercise(?:-start)?\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?:label: (\S+)", text)  # 选项里的 :label:
 
 
 def _fragment(markdown: str) -> str:
