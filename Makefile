@@ -1,7 +1,9 @@
 # 每个目标自己完成准备工作（建虚拟环境、装依赖），在全新克隆上直接可用。
 #   make book         构建 HTML 书（执行每一章）       → _build/html/index.html
+#   make student      学生版 HTML 书：去掉全部练习答案（不再执行，用 make book 的执行缓存）→ _build/student/html/index.html
 #   make test         全部测试（代码检查、单元测试、各章 nbval、构建书与幻灯片、浏览器检查）
 #   make slides       把每一章导出成离线 reveal.js 幻灯片（含备注与 PDF）→ _build/slides/index.html
+#   make warm         课前预热：执行每一章，训练各章用到的全部模型并存进模型缓存（python -m lenet warm）
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
 #   make pdf          整本书的 PDF（单页 HTML 由 Chromium 打印，不再执行）→ _build/pdf/lenet-book.pdf
 #   make dist         离线发布包：书、PDF、幻灯片、笔记本、src/ → _build/dist/lenet-course-<版本>.zip
@@ -25,7 +27,7 @@ BOOK_FLAGS = -W -n --keep-going
 CHROMIUM := $(shell $(PYTHON) tools/chromium.py)
 NPM := $(shell command -v npm)
 
-.PHONY: venv venv-compat book slides pdf dist test test-unit test-notebooks test-built test-compat bench search lint clean
+.PHONY: venv venv-compat book student warm slides pdf dist test test-unit test-notebooks test-built test-compat bench search lint clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml src/lenet/__init__.py  # __init__.py 里有版本号
@@ -43,6 +45,14 @@ $(COMPAT_VENV)/.installed: requirements-paddle26.txt
 
 book: venv
 	$(VENV)/bin/jupyter-book build $(BOOK_FLAGS) .
+
+# 学生版：同样的 -W -n --keep-going 构建，只多 hide_solutions（book/_ext/student_edition.py）；再执行笔记本即报错
+student: book
+	$(PY) tools/student_book.py
+
+# 课前预热：各章经模型缓存取得模型，执行一遍每一章就训练好了全部模型（已有的直接读取）
+warm: venv
+	$(PY) -m lenet warm
 
 # 幻灯片用书构建时已执行的笔记本（_build/jupyter_execute），与书中输出一致；reveal.js 等来自 npm（版本锁定）
 slides: book slides/node_modules/.installed
@@ -87,7 +97,7 @@ test-built: venv
 # 检查构建结果又在书、幻灯片、PDF 和离线包建好之后：顺序写在命令里，而不是靠依赖列表的先后。
 BUILT := $(if $(NPM),slides,book)
 test: lint test-unit test-notebooks
-	$(MAKE) --no-print-directory $(BUILT) $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist)
+	$(MAKE) --no-print-directory $(BUILT) student $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist)
 	$(MAKE) --no-print-directory test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/。

@@ -1,6 +1,6 @@
 """命令行：``python -m lenet``（或安装后的 ``lenet``）。只做参数解析和输出，具体工作交给包里的函数。
 
-子命令：train（训练）、evaluate（评估）、predict（识别图片）、export（导出部署模型）。
+子命令：train（训练）、evaluate（评估）、predict（识别图片）、export（导出部署模型）、warm（课前预热模型缓存）。
 任何出错都只打印一条中英文说明并以非零状态退出，不打印 Python 调用栈。
 """
 
@@ -131,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["paddle", "onnx"], default="paddle", help="导出格式（默认 paddle）")
     p.add_argument("--out", metavar="DIR", default="lenet-export", help="输出目录（默认 ./lenet-export）")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "warm",
+        parents=[common],
+        help="课前预热：执行每一章，训练各章用到的全部模型并存进模型缓存",
+        description="在全新内核里按顺序执行每一章（工作目录 notebooks/），各章用到的模型都经模型缓存取得，"
+        "所以执行一遍就训练好了全部模型；已在缓存里的直接读取。打印每章的用时。需要 nbclient（Jupyter 自带）。",
+    )
+    p.add_argument("--notebooks", metavar="DIR", help="各章笔记本所在目录（默认：仓库的 notebooks/）")
+    p.set_defaults(func=cmd_warm)
     return parser
 
 
@@ -266,6 +276,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_warm(args) -> int:
+    from . import cache, data, warm
+
+    # 章节的内核是子进程：数据和缓存的位置经环境变量交给它们
+    if args.data_dir:
+        os.environ[data.ENV_VAR] = str(Path(args.data_dir).resolve())
+    if args.cache_dir:
+        os.environ[cache.CACHE_ENV] = str(Path(args.cache_dir).resolve())
+    results = warm.run_chapters(args.notebooks)
+    trained = sum(len(r["trained"]) for r in results)
+    total = sum(r["seconds"] for r in results)
+    print(f"完成 / done: {len(results)} 章，{total:.0f} 秒，新训练 {trained} 个模型 / models newly trained")
+    return 0
+
+
 # ---------------------------------------------------------------- 入口
 
 
@@ -276,10 +301,11 @@ def main(argv=None) -> int:
     from .data import MNISTDataError
     from .deploy import DeployError
     from .preprocess import ImageError
+    from .warm import WarmError
 
     try:
         return args.func(args)
-    except (CLIError, ImageError, MNISTDataError, DeployError) as exc:
+    except (CLIError, ImageError, MNISTDataError, DeployError, WarmError) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
     except OSError as exc:  # 写不了输出目录、磁盘满等
         print(
