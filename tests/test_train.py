@@ -87,7 +87,7 @@ def test_original_config_holds_out_the_last_5000_training_images():
     assert (c.activation, c.epochs, c.batch_size, c.learning_rate, c.holdout) == ("sigmoid", 5, 64, 1e-3, 5000)
     assert c.train_samples is None and train.HOLDOUT == 5000
     assert train.RELU_CONFIG == replace(c, activation="relu")
-    assert train.RELU_SHORT_CONFIG == replace(train.RELU_CONFIG, epochs=2)
+    assert train.RELU_SHORT_CONFIG == replace(train.RELU_CONFIG, epochs=1)
     assert asdict(train.LOOP_CONFIG) == asdict(replace(c, epochs=1))
     assert asdict(train.MLP_CONFIG) == {**asdict(c), "hidden": 56}
     assert len({train.LOOP_CONFIG.key(), train.MLP_CONFIG.key(), c.key()}) == 3
