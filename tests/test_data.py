@@ -288,3 +288,16 @@ def test_import_order_does_not_crash(mnist_dir, first):
     proc = _run_python(code, LENET_DATA_DIR=str(mnist_dir))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "OK (10000, 28, 28)" in proc.stdout
+
+
+def test_shift_moves_digits_and_fills_with_background():
+    img = np.zeros((2, 5, 5), dtype=np.uint8)
+    img[:, 1, 1] = 200
+    img[:, 4, 4] = 90
+    right_down = data.shift(img, dx=2, dy=1)
+    assert right_down[0, 2, 3] == 200 and right_down.sum() == 2 * 200  # 右下角的像素移出边界，不绕回
+    assert right_down.dtype == np.uint8 and right_down.shape == img.shape
+    back = data.shift(right_down, dx=-2, dy=-1)
+    assert back[1, 1, 1] == 200 and back[1, 4, 4] == 0
+    assert np.array_equal(data.shift(img), img)
+    assert not data.shift(img, dx=5).any() and not data.shift(img, dy=-7).any()

@@ -1,6 +1,8 @@
 """lenet.model：参数量、逐层形状与输出尺寸公式。"""
 
+import numpy as np
 import paddle
+import paddle.nn.functional as F
 import pytest
 
 from lenet import model
@@ -56,3 +58,63 @@ def test_padded_lenet_traces_the_1998_size_chain():
     assert model.layer_parameters(net)["fc1"] == 48120  # 原版 C5：(400 + 1) × 120
     with pytest.raises(ValueError):  # 28×28 的输入展平后只有 256，与 fc1 的 400 对不上
         model.trace_shapes(net, (1, 1, 28, 28))
+
+
+class StudentLeNet(paddle.nn.Layer):
+    """学生照原笔记本写的 LeNetModel：激活函数是 forward 里的 F.sigmoid，不是子层。"""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = paddle.nn.Conv2D(1, 6, 5)
+        self.pool1 = paddle.nn.MaxPool2D(2, 2)
+        self.conv2 = paddle.nn.Conv2D(6, 16, 5)
+        self.pool2 = paddle.nn.MaxPool2D(2, 2)
+        self.fc1 = paddle.nn.Linear(256, 120)
+        self.fc2 = paddle.nn.Linear(120, 84)
+        self.fc3 = paddle.nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool1(F.sigmoid(self.conv1(x)))
+        x = self.pool2(F.sigmoid(self.conv2(x)))
+        x = paddle.flatten(x, start_axis=1)
+        return self.fc3(F.sigmoid(self.fc2(F.sigmoid(self.fc1(x)))))
+
+
+def test_feature_maps_of_a_students_own_network():
+    paddle.seed(0)
+    student = StudentLeNet()
+    x = paddle.rand([2, 1, 28, 28])
+    maps = model.feature_maps(student, x, ["conv1", "pool1", "conv2"])
+    assert list(maps) == ["conv1", "pool1", "conv2"]
+    assert maps["conv1"].shape == [2, 6, 24, 24] and maps["pool1"].shape == [2, 6, 12, 12]
+    with paddle.no_grad():
+        assert np.allclose(maps["conv1"].numpy(), student.conv1(x).numpy(), atol=1e-6)  # 激活之前
+        expected = student.pool1(F.sigmoid(student.conv1(x))).numpy()
+    assert np.allclose(maps["pool1"].numpy(), expected, atol=1e-6)  # 已经过 F.sigmoid
+    assert 0 < maps["pool1"].numpy().min() and maps["pool1"].numpy().max() < 1
+    assert list(model.feature_maps(student, x)) == ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "fc3"]
+    kernels = model.conv_kernels(student)
+    assert list(kernels) == ["conv1", "conv2"]
+    assert kernels["conv1"].shape == (6, 1, 5, 5) and kernels["conv2"].shape == (16, 6, 5, 5)
+    assert np.array_equal(kernels["conv1"], student.conv1.weight.numpy())
+
+
+def test_feature_maps_agree_with_lenet_layer_by_layer():
+    net = model.LeNet()
+    x = paddle.rand([1, 1, 28, 28])
+    maps = model.feature_maps(net, x, ["act1", "pool2", "fc3"])
+    with paddle.no_grad():
+        assert np.allclose(maps["act1"].numpy(), net.act1(net.conv1(x)).numpy(), atol=1e-6)
+        assert np.allclose(maps["fc3"].numpy(), net(x).numpy(), atol=1e-6)
+    with pytest.raises(KeyError, match="conv9"):
+        model.feature_maps(net, x, ["conv9"])
+
+
+def test_mlp_has_about_as_many_parameters_as_lenet():
+    mlp = model.MLP()
+    assert model.count_parameters(mlp) == 784 * 56 + 56 + 56 * 10 + 10 == 44530
+    assert abs(model.count_parameters(mlp) - model.N_PARAMETERS) / model.N_PARAMETERS < 0.01
+    assert mlp(paddle.rand([3, 1, 28, 28])).shape == [3, 10]
+    assert not model.conv_kernels(mlp)
+    with pytest.raises(ValueError, match="activation"):
+        model.MLP("gelu")

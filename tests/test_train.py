@@ -1,14 +1,14 @@
 """lenet.train：逐轮记录、评估、随机种子与训练结果缓存（用小数据真实训练）。"""
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import pytest
 
 from lenet import cache, data, model, train
 
-# 只用前 2000 张训练图：几秒就能真实训练完两轮
-TINY = replace(train.ORIGINAL_CONFIG, activation="relu", epochs=2, train_samples=2000)
+# 只用前 2000 张训练图（不留验证集）：几秒就能真实训练完两轮
+TINY = replace(train.ORIGINAL_CONFIG, activation="relu", epochs=2, train_samples=2000, holdout=0)
 
 
 def test_history_has_one_entry_per_epoch(mnist_dir, cache_dir):
@@ -40,7 +40,7 @@ def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
 
 
 def test_seed_makes_training_repeatable(mnist_dir, cache_dir):
-    """原笔记本的配置（批大小 64、Adam、打乱顺序）在 10,000 张图上训练一轮，两次的参数逐位相同。"""
+    """原笔记本的配置（批大小 64、Adam、打乱顺序）在前 10,000 张图（后 5,000 张留作验证集）上训练一轮，两次的参数逐位相同。"""
     one_epoch = replace(train.ORIGINAL_CONFIG, epochs=1, train_samples=10000)
     a, ha = train.fit(one_epoch, verbose=0)
     b, hb = train.fit(one_epoch, verbose=0)
@@ -85,7 +85,45 @@ def test_holdout_must_leave_training_images():
         train.split_train(replace(TINY, holdout=2000))
 
 
-def test_validation_configs_are_the_original_recipe_with_a_holdout():
-    assert train.VALIDATION_CONFIG == replace(train.ORIGINAL_CONFIG, holdout=5000)
-    assert train.RELU_VALIDATION_CONFIG == replace(train.RELU_CONFIG, holdout=5000)
-    assert train.ORIGINAL_CONFIG.holdout == 0
+def test_original_config_holds_out_the_last_5000_training_images():
+    """原笔记本的配方只有一份：留出最后 5,000 张作验证集；ReLU、1 轮的循环、MLP 都由它派生。"""
+    c = train.ORIGINAL_CONFIG
+    assert (c.activation, c.epochs, c.batch_size, c.learning_rate, c.holdout) == ("sigmoid", 5, 64, 1e-3, 5000)
+    assert c.train_samples is None and train.HOLDOUT == 5000
+    assert train.RELU_CONFIG == replace(c, activation="relu")
+    assert train.RELU_SHORT_CONFIG == replace(train.RELU_CONFIG, epochs=1)
+    assert asdict(train.LOOP_CONFIG) == asdict(replace(c, epochs=1))
+    assert asdict(train.MLP_CONFIG) == {**asdict(c), "hidden": 56}
+    assert len({train.LOOP_CONFIG.key(), train.MLP_CONFIG.key(), c.key()}) == 3
+    assert not hasattr(train, "VALIDATION_CONFIG") and not hasattr(train, "RELU_VALIDATION_CONFIG")
+
+
+def test_basic_api_loop_matches_model_fit_bit_for_bit(mnist_dir):
+    """loop_fit（DataLoader、backward、step、clear_grad）与 Model.fit：同样的种子，参数与逐轮记录相同。"""
+    small = replace(train.ORIGINAL_CONFIG, train_samples=1280, holdout=256, epochs=2)
+    m, history = train.fit(small, verbose=0)
+    net, loop_history = train.loop_fit(small, log=None)
+    for a, b in zip(m.network.parameters(), net.parameters()):
+        assert np.array_equal(a.numpy(), b.numpy())
+    assert len(loop_history) == 2
+    for theirs, ours in zip(history.epochs, loop_history):
+        assert set(ours) == set(theirs)
+        assert ours["train_loss"] == theirs["train_loss"] and ours["train_acc"] == theirs["train_acc"]
+        assert ours["val_acc"] == theirs["val_acc"]
+        assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-5)  # 评估的批大小不同
+    assert not net.training  # 训练结束切到评估模式
+
+
+def test_loop_and_mlp_configs_train_through_the_cache(mnist_dir, cache_dir):
+    tiny_loop = replace(train.LOOP_CONFIG, train_samples=640, holdout=128)
+    net, hist, from_cache = cache.trained(tiny_loop, verbose=0)
+    assert not from_cache and len(hist) == 1 and isinstance(net, model.LeNet)
+    assert cache.trained(tiny_loop, verbose=0)[2]
+    tiny_mlp = replace(train.MLP_CONFIG, train_samples=2000, holdout=500, epochs=2)
+    mlp, hist, _ = cache.trained(tiny_mlp, verbose=0)
+    again, hist2, from_cache = cache.trained(tiny_mlp, verbose=0)
+    assert from_cache and isinstance(again, model.MLP) and hist2 == hist
+    assert model.count_parameters(again) == 44530
+    assert hist[-1]["val_acc"] > 0.7
+    images = data.load_numpy("test")[0][:50]
+    assert np.array_equal(train.predict_logits(mlp, images), train.predict_logits(again, images))

@@ -353,6 +353,15 @@ def test_plot_prediction_and_show_photos(tmp_path, no_missing_glyphs):
     _render(fig, tmp_path)
 
 
+def test_plot_shift_accuracy(tmp_path, no_missing_glyphs):
+    fig = viz.plot_shift_accuracy([0, 1, 2, 3], {"LeNet-5": [0.98, 0.96, 0.9, 0.75], "MLP": [0.95, 0.9, 0.7, 0.5]})
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and list(ax.lines[1].get_ydata()) == [0.95, 0.9, 0.7, 0.5]
+    assert len(ax.texts) == 8 and ax.texts[0].get_text() == "98.0%"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["LeNet-5", "MLP"]
+    _render(fig, tmp_path)
+
+
 # ------------------------------------------------------------ 模块的约定
 
 
@@ -381,6 +390,7 @@ RULE_CALLS = {  # 每个有 ax 参数的函数一组示例参数
     "plot_label_counts": lambda ax: viz.plot_label_counts({"训练集": np.arange(10)}, ax=ax),
     "plot_margins": lambda ax: viz.plot_margins([0, 2, 2, 5], threshold=3, ax=ax),
     "plot_confusion_matrix": lambda ax: viz.plot_confusion_matrix(np.diag(np.arange(1, 11)), ax=ax),
+    "plot_shift_accuracy": lambda ax: viz.plot_shift_accuracy([0, 1, 2], {"LeNet-5": [0.98, 0.97, 0.9]}, ax=ax),
     "plot_lr_schedule": lambda ax: viz.plot_lr_schedule(np.linspace(1, 0, 50), ax=ax),
     "plot_test_accuracy": lambda ax: viz.plot_test_accuracy({"a": [([1, 2], [0.9, 0.95])]}, ax=ax),
     "plot_step_times": lambda ax: viz.plot_step_times({"1 个进程": {"计算": 0.008}}, ax=ax),

@@ -102,11 +102,12 @@ def trained(config: TrainingConfig, verbose: int = 1, data_dir=None, cache_dir: 
 
     ``config`` 可以是 :class:`lenet.train.TrainConfig`（原笔记本的 ``paddle.Model`` 写法）或
     :class:`lenet.recipe.RecipeConfig`（内存张量训练循环）。``cache_dir`` 默认见 :func:`default_cache_dir`。
-    返回 (LeNet, history: list[dict], from_cache: bool)。任何章节单独打开都能用它拿到训练好的模型。
+    返回 (网络, history: list[dict], from_cache: bool)；网络是 LeNet，或配置的 ``build()`` 建出的网络（如 MLP）。
+    任何章节单独打开都能用它拿到训练好的模型。
     """
     entry = Path(cache_dir or default_cache_dir()) / config.name()
     with entry_lock(entry):
-        cached = load(entry, config.activation)
+        cached = load(entry, config.activation, build=getattr(config, "build", None))
         if cached is not None:
             return (*cached, True)
         network, history = config.run(verbose=verbose, data_dir=data_dir)
@@ -121,12 +122,15 @@ def trained(config: TrainingConfig, verbose: int = 1, data_dir=None, cache_dir: 
     return network, history, False
 
 
-def load(entry: Path, activation: str):
-    """读取一个缓存项，返回 (LeNet, history)；不完整或不存在时返回 None。"""
+def load(entry: Path, activation: str, build: Callable[[], paddle.nn.Layer] | None = None):
+    """读取一个缓存项，返回 (网络, history)；不完整或不存在时返回 None。
+
+    网络由 ``build()`` 新建（配置的 ``build`` 方法，如 MLP）；没有时是 ``LeNet(activation)``。
+    """
     params, hist = entry / "model.pdparams", entry / "history.json"
     if not (params.is_file() and hist.is_file()):
         return None
-    network = LeNet(activation)
+    network = build() if build is not None else LeNet(activation)
     network.set_state_dict(paddle.load(str(params)))
     network.eval()
     return network, json.loads(hist.read_text(encoding="utf-8"))

@@ -292,6 +292,21 @@ def mnist_dataset(split: str = "train", transform="default", data_dir=None):
     )
 
 
+def shift(images: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
+    """把一批图像（…×H×W）整体向右平移 ``dx``、向下平移 ``dy`` 个像素（负数向左、向上）。
+
+    移出边界的像素丢掉，空出来的位置补 0（MNIST 的背景）；不像 ``np.roll`` 那样从另一边绕回来。
+    """
+    out = np.zeros_like(images)
+    h, w = images.shape[-2:]
+    if abs(dx) >= w or abs(dy) >= h:
+        return out
+    out[..., max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[
+        ..., max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
+
+
 def normalize(images: np.ndarray) -> np.ndarray:
     """与 :func:`default_transform` 相同的映射，作用在整批 uint8 图像上，返回 N×1×28×28 float32。"""
     return ((images.astype(np.float32) - 127.5) / 127.5)[:, None, :, :]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import paddle
 from paddle import nn
 
@@ -54,6 +55,65 @@ class LeNet(nn.Layer):
         x = self.act3(self.fc1(x))
         x = self.act4(self.fc2(x))
         return self.fc3(x)
+
+
+class MLP(nn.Layer):
+    """没有卷积的对照网络（多层感知机）：28×28 展平成 784 个数 → 隐藏层 → 10 个 logits。
+
+    隐藏层 56 个单元时共 784×56+56 + 56×10+10 = 44,530 个参数，与 LeNet-5 的 44,426 个相当。
+    """
+
+    def __init__(self, activation: str = "sigmoid", hidden: int = 56, num_classes: int = 10):
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation 应为 {sorted(ACTIVATIONS)} 之一，得到 {activation!r}")
+        self.activation = activation
+        self.flatten = nn.Flatten()
+        self.fc1 = nn.Linear(28 * 28, hidden)
+        self.act1 = ACTIVATIONS[activation]()
+        self.fc2 = nn.Linear(hidden, num_classes)
+
+    def forward(self, x):
+        return self.fc2(self.act1(self.fc1(self.flatten(x))))
+
+
+def feature_maps(network: nn.Layer, x, names=None) -> dict[str, paddle.Tensor]:
+    """把 ``x`` 送进任意 ``paddle.nn.Layer``，用前向钩子（forward post hook）留下子层的输出。
+
+    ``names`` 是子层名（如 ``["conv1", "pool1"]``，即 ``named_sublayers`` 里的名字），默认取全部子层；
+    返回 {名字: 输出}，按前向计算中的先后顺序。在 ``forward`` 里直接调用的函数（如 ``F.sigmoid``）
+    不是子层，看不到它单独的输出：对原笔记本的 ``LeNetModel``，``conv1`` 的输出是激活之前的值，
+    ``pool1`` 的输出已经过了 Sigmoid。
+    """
+    sublayers = dict(network.named_sublayers())
+    wanted = list(sublayers) if names is None else list(names)
+    missing = [n for n in wanted if n not in sublayers]
+    if missing:
+        raise KeyError(
+            f"网络里没有子层 {missing}；可选的有 {list(sublayers)}\n"
+            f"no sublayer named {missing} in this network; available: {list(sublayers)}"
+        )
+    outputs: dict[str, paddle.Tensor] = {}
+
+    def keep(name):
+        def hook(layer, inputs, output):
+            outputs[name] = output.detach()
+
+        return hook
+
+    handles = [sublayers[n].register_forward_post_hook(keep(n)) for n in wanted]
+    try:
+        with paddle.no_grad():
+            network(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return outputs
+
+
+def conv_kernels(network: nn.Layer) -> dict[str, np.ndarray]:
+    """任意网络里全部 ``Conv2D`` 子层的卷积核：{子层名: 形如 (输出通道, 输入通道, k, k) 的数组}，按定义顺序。"""
+    return {name: layer.weight.numpy() for name, layer in network.named_sublayers() if isinstance(layer, nn.Conv2D)}
 
 
 def count_parameters(layer: nn.Layer) -> int:

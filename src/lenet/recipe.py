@@ -49,6 +49,10 @@ class RecipeConfig(TrainingConfig):
     seed: int = 0
     train_samples: int | None = None  # 只用前 N 张训练图（快速实验、测试）
 
+    def build(self) -> paddle.nn.Layer:
+        """按配置新建一个（参数随机的）网络。"""
+        return LeNet(self.activation)
+
     def run(self, verbose: int = 1, data_dir=None):
         return fit(self, data_dir=data_dir, log=print if verbose else None)
 
@@ -142,7 +146,7 @@ def fit(config: RecipeConfig = BEST, data_dir=None, log: Callable[[str], object]
     x_val, y_val = to_tensors(images[n_fit:], labels[n_fit:]) if config.holdout else (None, None)
     x_test, y_test = to_tensors(*lenet_data.load_numpy("test", data_dir))
 
-    network = LeNet(config.activation)
+    network = config.build()
     steps = n_fit // config.batch_size  # 丢掉最后不满一批的样本
     opt, scheduler = make_optimizer(config, network, config.epochs * steps)
     history, train_seconds = [], 0.0

@@ -767,6 +767,28 @@ def show_mistakes(
     return _digit_grid(images, titles, ["crimson"] * len(images), min(ncols, len(images)), size, 1.3, title)
 
 
+@with_cjk_font
+def plot_shift_accuracy(shifts, accuracies: dict, ax=None, title: str | None = None):
+    """测试图平移后的准确率：横轴是平移的像素数，每个模型一条折线。
+
+    accuracies 形如 {"LeNet-5": [...], "MLP": [...]}，与 shifts 一一对应。
+    """
+    ax, out = _axes(ax, (6, 3.6))
+    for i, (name, accs) in enumerate(accuracies.items()):
+        ax.plot(shifts, accs, "-o", color=f"C{i}", label=name)
+        for s, a in zip(shifts, accs):
+            ax.annotate(f"{a:.1%}", (s, a), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
+    ax.set_xlabel("平移的像素数（上、下、左、右四个方向的平均）")
+    ax.set_ylabel("测试集准确率")
+    ax.set_ylim(0, 1.05)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return out
+
+
 # ---------------------------------------------------------------- 附录（第 8 章）：训练配方
 
 
