@@ -40,7 +40,7 @@ def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
 
 
 def test_seed_makes_training_repeatable(mnist_dir, cache_dir):
-    """原笔记本的配置（批大小 64、Adam、打乱顺序）在前 10,000 张图（后 5,000 张留作验证集）上训练一轮，两次的参数逐位相同。"""
+    """原笔记本的配置在前 10,000 张图（后 5,000 张作验证集）上训练一轮，两次的参数逐位相同。"""
     one_epoch = replace(train.ORIGINAL_CONFIG, epochs=1, train_samples=10000)
     a, ha = train.fit(one_epoch, verbose=0)
     b, hb = train.fit(one_epoch, verbose=0)
