@@ -13,8 +13,8 @@ nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbclient", reason="预热用 nbclient 执行笔记本；Paddle 2.6 的兼容环境没有装它")
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-# 很小的配置：前 512 张训练图，1 轮（几秒）；章节里就是这样经 cache.trained 取得模型的
-TINY = "replace(train.ORIGINAL_CONFIG, train_samples=512, epochs=1)"
+# 很小的配置：前 512 张训练图（不留验证集），1 轮（几秒）；章节里就是这样经 cache.trained 取得模型的
+TINY = "replace(train.ORIGINAL_CONFIG, train_samples=512, holdout=0, epochs=1)"
 
 
 def _notebook(path: Path, *sources: str) -> None:
