@@ -79,6 +79,17 @@ def test_no_hot_links_or_device_strings(path):
     assert not re.search(r"set_device\(|['\"]gpu:\d|CUDAPlace|pip install", text)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figure_cells_end_without_a_value(path):
+    """带图号的格只能输出一张图：以 “;” 结尾的表达式在 nbval 执行时仍会留下 Text(...) 输出，书里就成了两个同名的图。"""
+    for cell in _load(path)["cells"]:
+        if cell["cell_type"] == "code" and "figure" in cell["metadata"].get("mystnb", {}):
+            last = "".join(cell["source"]).rstrip().splitlines()[-1]
+            assert not last.endswith(";"), (
+                f"{cell['metadata']['mystnb']['figure']['name']}：以 plt.show() 结尾，不要用分号"
+            )
+
+
 @pytest.mark.parametrize("cwd", ["notebooks", "."])
 def test_bootstrap_cell_imports_lenet_from_the_checkout(cwd):
     """AI Studio：仓库上传后 lenet 没有安装，第一格要从 notebooks/ 或仓库根目录找到 src/。
