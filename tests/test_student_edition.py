@@ -20,6 +20,8 @@ TEACHER = ROOT / "_build" / "html"
 STUDENT = ROOT / "_build" / "student" / "html"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
+# 书的构建工具（Sphinx、docutils）只装在主环境：Paddle 2.6 的兼容环境里跳过这些测试
+pytest.importorskip("docutils", reason="书的构建工具只在主环境（requirements.txt）里")
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from student_edition import split_solutions  # noqa: E402
 
