@@ -450,10 +450,7 @@ def main(argv=None) -> int:
     results = run(
         quick=args.quick, seeds=args.seeds, reuse_cache=args.reuse_cache, log=functools.partial(print, flush=True)
     )
-    print()
-    print(format_report(results))
-    if args.out:
-        print(f"\n结果已写入 {lenet_results.save(results, args.out)}")
+    lenet_results.report(results, format_report(results), args.out)
     return 0
 
 

@@ -108,10 +108,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help="把结果写成 JSON")
     args = parser.parse_args(argv)
     results = run(holdout=args.holdout, seed=args.seed, quick=args.quick, log=functools.partial(print, flush=True))
-    print()
-    print(format_report(results))
-    if args.out:
-        print(f"\n结果已写入 {lenet_results.save(results, args.out)}")
+    lenet_results.report(results, format_report(results), args.out)
     return 0
 
 

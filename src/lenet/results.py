@@ -35,3 +35,11 @@ def save(results: dict, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def report(results: dict, text: str, out: Path | str | None = None) -> None:
+    """基准脚本的收尾（两个脚本共用）：打印报告；给了 ``out`` 时再存成 JSON 并说出路径。"""
+    print()
+    print(text)
+    if out:
+        print(f"\n结果已写入 {save(results, out)}")
