@@ -118,3 +118,24 @@ def test_mlp_has_about_as_many_parameters_as_lenet():
     assert not model.conv_kernels(mlp)
     with pytest.raises(ValueError, match="activation"):
         model.MLP("gelu")
+
+
+def test_layer_flops_match_the_sizes_counted_by_hand():
+    flops = model.layer_flops(model.LeNet("relu"))
+    assert list(flops) == ["conv1", "conv2", "fc1", "fc2", "fc3"]
+    # 每层前向：输出元素数 × 每个输出的乘加数 × 2，再加偏置；反向：权重梯度 + 输入梯度（第一层没有输入梯度）
+    by_hand = {
+        "conv1": (6 * 24 * 24, 1 * 5 * 5),
+        "conv2": (16 * 8 * 8, 6 * 5 * 5),
+        "fc1": (120, 256),
+        "fc2": (84, 120),
+        "fc3": (10, 84),
+    }
+    for name, (outputs, macs_each) in by_hand.items():
+        macs = outputs * macs_each
+        assert flops[name]["forward"] == 2 * macs + outputs, name
+        assert flops[name]["backward"] == 2 * macs * (1 if name == "conv1" else 2), name
+    assert model.training_flops(model.LeNet("sigmoid")) == 1521734
+    # 批大小不改变每张图的运算量；32×32 输入的网络更大
+    assert model.layer_flops(model.LeNet("relu"), (4, 1, 28, 28)) == flops
+    assert model.training_flops(model.padded_lenet(), (1, 1, 32, 32)) > 1521734

@@ -23,17 +23,38 @@ def test_augment_without_change_is_identity():
     np.testing.assert_allclose(y.numpy(), x.numpy(), atol=1e-5)
 
 
-def test_augment_keeps_shape_range_and_black_background():
+def test_augment_keeps_shape_range_and_background():
     paddle.seed(0)
     x = _digits(16)
     y = recipe.augment(x).numpy()
     assert y.shape == (16, 1, 28, 28)
     assert y.min() >= -1 - 1e-5 and y.max() <= 1 + 1e-5
-    assert np.allclose(y[:, :, 0, :], -1, atol=1e-5)  # 边缘补的是黑色背景
+    assert np.allclose(y[:, :, 0, :], -1, atol=1e-5)  # 边缘补的是背景（−1）
     assert not np.allclose(y, x.numpy())  # 真的变了
     # 像素总量（笔画“墨水”）大致守恒：只做了轻微的仿射变换
     ink = (y + 1).sum(axis=(1, 2, 3)) / (x.numpy() + 1).sum(axis=(1, 2, 3))
     assert np.all((ink > 0.75) & (ink < 1.3))
+
+
+def test_elastic_distortion_bends_strokes_locally():
+    paddle.seed(1)
+    x = _digits(16)
+    y = recipe.augment(x, max_rotation=0, max_scale=0, max_shift=0, elastic=2.0).numpy()
+    assert y.shape == x.shape and y.min() >= -1 - 1e-5 and y.max() <= 1 + 1e-5
+    assert not np.allclose(y, x.numpy(), atol=1e-3)
+    ink = (y + 1).sum(axis=(1, 2, 3)) / (x.numpy() + 1).sum(axis=(1, 2, 3))
+    assert np.all((ink > 0.6) & (ink < 1.7))  # 局部拉伸、压缩改变笔画面积，但笔画还在
+    # 位移不超过 2 像素：离竖条 3 个像素以外的地方仍是背景
+    assert np.allclose(y[:, :, :, :9], -1, atol=1e-5) and np.allclose(y[:, :, :, 19:], -1, atol=1e-5)
+    config = replace(recipe.BEST, max_rotation=0, max_scale=0, max_shift=0, elastic=0.0)
+    np.testing.assert_allclose(config.augment_batch(x).numpy(), x.numpy(), atol=1e-5)
+
+
+def test_added_fields_at_their_default_keep_old_cache_keys():
+    base = recipe.PREVIOUS
+    assert base.elastic == recipe.RecipeConfig.added_fields["elastic"]
+    assert cache.config_key(base) != cache.config_key(replace(base, elastic=2.0))
+    assert base.key() == "f0525a6ab195"  # 加 elastic 字段之前，上一版配方（种子 0）的缓存键
 
 
 def test_onecycle_schedule_peaks_at_the_configured_rate():

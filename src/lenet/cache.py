@@ -29,8 +29,13 @@ CACHE_VERSION = 1
 
 
 def config_key(config) -> str:
-    """配置内容（全部字段、类名和 CACHE_VERSION）的短哈希，用作缓存键。"""
-    fields = {**asdict(config), "kind": type(config).__name__, "cache_version": CACHE_VERSION}
+    """配置内容（全部字段、类名和 CACHE_VERSION）的短哈希，用作缓存键。
+
+    配置类的 ``added_fields``（{字段: 默认值}）是后来新增的字段：取默认值时不计入，加字段不会让已有的缓存失效。
+    """
+    added = getattr(config, "added_fields", {})
+    fields = {k: v for k, v in asdict(config).items() if not (k in added and v == added[k])}
+    fields.update(kind=type(config).__name__, cache_version=CACHE_VERSION)
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -234,7 +234,7 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
             idx = paddle.to_tensor(idx)
             xb = x[idx]
             if config.augment:
-                xb = recipe.augment(xb, config.max_rotation, config.max_scale, config.max_shift)
+                xb = config.augment_batch(xb)
             loss = F.cross_entropy(model(xb), y[idx], label_smoothing=config.label_smoothing)
             loss.backward()  # DataParallel：反向传播结束时各进程的梯度已经 all-reduce 平均
             opt.step()

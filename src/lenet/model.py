@@ -155,3 +155,49 @@ def padded_lenet(activation: str = "sigmoid") -> LeNet:
     side = conv_output_size(conv_output_size(conv_output_size(conv_output_size(32, 5), 2, 2), 5), 2, 2)
     net.fc1 = nn.Linear(in_features=16 * side * side, out_features=120)
     return net
+
+
+def layer_flops(network: nn.Layer, input_shape=(1, 1, 28, 28)) -> dict[str, dict[str, int]]:
+    """每张图在每个 ``Conv2D`` / ``Linear`` 子层上的浮点运算次数（一次乘加算 2 次），用前向钩子读出真实的输出形状。
+
+    返回 {子层名: {"forward": 前向, "backward": 反向}}，按前向计算中的先后顺序：
+
+    - 前向：输出的每个元素是 (输入通道 × k × k) 或 (输入个数) 次乘加，再加一次偏置；
+    - 反向：对权重的梯度要同样多的乘加；对输入的梯度也一样多——第一层除外（图像不需要梯度）。
+      偏置的梯度只是求和，忽略不计。
+
+    激活函数、池化、损失函数每个元素只有一两次运算，比卷积和矩阵乘法少两个数量级，不计入。
+    """
+    batch = input_shape[0]
+    flops: dict[str, dict[str, int]] = {}
+
+    def count(name):
+        def hook(layer, inputs, output):
+            outputs = int(np.prod(output.shape)) // batch  # 每张图的输出元素个数
+            if isinstance(layer, nn.Conv2D):
+                macs = outputs * int(np.prod(layer.weight.shape[1:]))  # 输入通道 × k × k
+            else:
+                macs = outputs * int(layer.weight.shape[0])  # Linear 的权重形如 [输入, 输出]
+            first = not flops
+            forward = 2 * macs + (outputs if layer.bias is not None else 0)
+            flops[name] = {"forward": forward, "backward": 2 * macs * (1 if first else 2)}
+
+        return hook
+
+    handles = [
+        sub.register_forward_post_hook(count(name))
+        for name, sub in network.named_sublayers()
+        if isinstance(sub, (nn.Conv2D, nn.Linear))
+    ]
+    try:
+        with paddle.no_grad():
+            network(paddle.zeros(input_shape, dtype="float32"))
+    finally:
+        for h in handles:
+            h.remove()
+    return flops
+
+
+def training_flops(network: nn.Layer, input_shape=(1, 1, 28, 28)) -> int:
+    """训练一张图（前向 + 反向）的浮点运算次数：:func:`layer_flops` 各层之和。"""
+    return sum(f["forward"] + f["backward"] for f in layer_flops(network, input_shape).values())
