@@ -28,8 +28,8 @@ def test_quick_benchmark_runs_and_reports_sane_fields(mnist_dir, cache_dir, tmp_
     assert "训练吞吐量" in printed and "LeCun" in printed and "| " in printed
     r = json.loads(out.read_text(encoding="utf-8"))
 
-    assert r["mode"] == "quick" and r["seeds"] == [0]
-    assert {"throughput", "evaluation", "configs", "machine", "targets", "cache", "lecun_1998"} <= set(r)
+    assert r["mode"] == "quick" and r["seeds"] == [0] and r["baseline_seeds"] == [0]
+    assert {"throughput", "evaluation", "configs", "machine", "targets", "cache", "lecun_1998", "speed"} <= set(r)
 
     t = r["throughput"]
     assert t["batch_size"] == 64 and t["steps"] > 0 and t["repeats"] >= 1
@@ -45,8 +45,11 @@ def test_quick_benchmark_runs_and_reports_sane_fields(mnist_dir, cache_dir, tmp_
     assert _positive(e["package"]["median_seconds"]) and _positive(e["seed_way"]["seconds"])
     assert _acc(e["package"]["acc"]) and _acc(e["seed_way"]["acc"]) and _positive(e["speedup"])
 
-    assert list(r["configs"]) == ["seed_sigmoid", "relu", "best"]
+    assert list(r["configs"]) == ["seed_sigmoid", "relu", "fast", "best"]
+    assert r["configs"]["seed_sigmoid"]["train_ratio_median"] == 1.0  # T_ref 自己
     for key, c in r["configs"].items():
+        assert _positive(c["train_ratio_median"])
+        assert c["to_992_ratio_median"] is None or _positive(c["to_992_ratio_median"])
         assert c["config"]["activation"] == ("sigmoid" if key == "seed_sigmoid" else "relu")
         assert len(c["runs"]) == 1 and c["epochs"] == 1
         for field in ("acc_median", "acc_min", "acc_max"):
@@ -57,6 +60,21 @@ def test_quick_benchmark_runs_and_reports_sane_fields(mnist_dir, cache_dir, tmp_
         assert run["seed"] == 0 and len(run["test_acc"]) == len(run["seconds"]) == 1
         assert run["acc_epoch5"] is None  # 只训练了 1 轮
         assert run["seconds_to_98"] is None or _positive(run["seconds_to_98"])
+
+    sp = r["speed"]
+    assert sp["flops_per_image"] == 1521734  # 与 tests/test_model.py 逐层手算的一致
+    assert _positive(sp["peak"]["gflops"]) and _positive(sp["achieved_gflops"])
+    assert 0 < sp["achieved_fraction_of_peak"] < 1.5
+    bd = sp["breakdown"]
+    assert set(bd["seconds_per_epoch"]) == {"batch", "augment", "forward", "backward", "step", "evaluate"}
+    assert all(_positive(v) for v in bd["seconds_per_epoch"].values())
+    assert abs(sum(bd["share"].values()) - 1) < 1e-9
+    assert [(t["threads"], t["processes"]) for t in sp["threads"]] == [(1, 1), (None, 1), (2, 1), (1, 2)]
+    for t in sp["threads"]:
+        assert len(t["ips"]) == t["processes"] and all(_positive(v) for v in t["ips"])
+        assert t["total_ips"] in t["all_total_ips"] and abs(sum(t["ips"]) - t["total_ips"]) < 1e-6
+    assert sp["machine"]["cpu_count"] >= 1 and sp["machine"]["date"]
+    assert sp["threads"][0]["speedup"] == 1.0
 
     m = r["machine"]
     assert m["device"] and m["paddle"] and m["python"] and m["date"]
@@ -84,7 +102,7 @@ def test_report_tables_are_well_formed():
             current = None
     if current:
         tables.append(current)
-    assert len(tables) == 4  # 吞吐量、评估、准确率、目标
+    assert len(tables) == 6  # 吞吐量、评估、准确率、一轮的分段用时、线程设置、目标
     for table in tables:
         widths = {line.count(" | ") for line in table}
         assert len(widths) == 1, table
