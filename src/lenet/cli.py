@@ -16,7 +16,7 @@ from pathlib import Path
 EXIT_ERROR = 1
 
 RECIPES = {
-    "best": "lenet.recipe.BEST：ReLU + AdamW + OneCycle + 数据增强，15 轮，约 99.4%",
+    "best": "lenet.recipe.BEST：ReLU + AdamW + OneCycle + 数据增强，10 轮，约 99.3%",
     "original": "lenet.train.ORIGINAL_CONFIG：原笔记本的配置（Sigmoid、Adam、批大小 64、5 轮；"
     "最后 5,000 张训练图留作验证），约 98%",
 }
