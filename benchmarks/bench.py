@@ -322,10 +322,9 @@ def thread_settings(steps: int = 100, repeats: int = 3) -> list[dict]:
     return rows
 
 
-def where_time_goes(configs: dict, quick: bool = False) -> dict:
+def where_time_goes(quick: bool = False) -> dict:
     """FLOPs 与峰值之比、BEST 一轮的分段用时、线程设置的比较。"""
-    best = configs["best"]
-    net = LeNet(best["config"]["activation"])
+    net = recipe.BEST.build()
     flops = model.training_flops(net)
     peak = peak_flops(n=256 if quick else 1024, repeats=2 if quick else 5)
     breakdown = epoch_breakdown(recipe.BEST, steps=4 if quick else 60, warmup=1 if quick else 5)
@@ -669,7 +668,7 @@ def run(
         log("4. 测试集评估……")
         results["evaluation"] = evaluation(networks[("seed_sigmoid", 0)], seed_way_images=1000 if quick else None)
         log("5. 时间花在哪里：浮点速度、一轮的分段用时、线程设置……")
-        results["speed"] = where_time_goes(results["configs"], quick=quick)
+        results["speed"] = where_time_goes(quick=quick)
         published = publish_cache(Path(tmp), user_cache) if tmp and not quick else []
     finally:
         if tmp:
@@ -709,7 +708,7 @@ def main(argv=None) -> int:
         if not args.out:
             parser.error("--only-speed 要与 --out 一起用 / --only-speed needs --out")
         results = lenet_results.load(args.out.name, args.out.parent)
-        results["speed"] = where_time_goes(results["configs"])
+        results["speed"] = where_time_goes()
         lenet_results.report(results, format_report(results), args.out)
         return 0
     results = run(
