@@ -174,6 +174,15 @@ def test_bad_data_dir(tmp_path, model_dir):
     assert_clean_error(run("evaluate", "--model", model_dir, "--data-dir", tmp_path / "empty"), "MNIST")
 
 
+def test_recipes_and_the_default_is_the_deployed_model():
+    from lenet import cli, recipe, train
+
+    assert cli._config("fast") == recipe.FAST and cli._config("best") == recipe.BEST
+    assert cli._config("original") == train.ORIGINAL_CONFIG and set(cli.RECIPES) == {"fast", "best", "original"}
+    args = cli.build_parser().parse_args(["evaluate"])
+    assert args.recipe == "fast" == cli.build_parser().parse_args(["train"]).recipe  # 第 7、9 章部署的是 FAST
+
+
 def test_bad_arguments_exit_2():
     for args in (["export", "--format", "tflite"], ["train", "--epochs", "0"], []):
         proc = run(*args)

@@ -2,7 +2,7 @@
 
 不开浏览器的部分检查权重的导出；标记 browser 的部分在断网的无头 Chromium 里从 file:// 打开演示页，检查
 (1) JavaScript 的前向计算与 Paddle 在 1000 张测试图上一致（两个模型），(2) JavaScript 的预处理与
-lenet.preprocess 对同一张位图给出同样的 28×28，(3) 用指针事件真的写几个数字，BEST 模型认对，特征图随之变化，
+lenet.preprocess 对同一张位图给出同样的 28×28，(3) 用指针事件真的写几个数字，FAST 模型认对，特征图随之变化，
 (4) 构建好的第 7 章和它的幻灯片里演示能用。
 """
 
@@ -104,7 +104,7 @@ def demo_page(tmp_path_factory, browser_context):
     path = tmp_path_factory.mktemp("webdemo") / "demo.html"
     path.write_text(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
-        + webdemo.html(models, initial="best")
+        + webdemo.html(models, initial="fast")
         + "</body></html>",
         encoding="utf-8",
     )
@@ -121,7 +121,7 @@ def _networks():
 
     return {
         "original": cache.trained(train.ORIGINAL_CONFIG, verbose=0)[0],
-        "best": cache.trained(recipe.BEST, verbose=0)[0],
+        "fast": cache.trained(recipe.FAST, verbose=0)[0],
     }
 
 
@@ -135,7 +135,7 @@ FORWARD_ALL = """([b64, key]) => {
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("key", ["original", "best"])
+@pytest.mark.parametrize("key", ["original", "fast"])
 def test_forward_pass_matches_paddle(demo_page, key):
     from lenet import data, train
 
@@ -233,7 +233,7 @@ def test_drawn_digits_are_recognised(demo_page):
     page, log = demo_page
     page.reload(wait_until="load")  # 回到刚打开的样子：画布上是示例的“2”
     root = page.locator(".lenet-demo")
-    root.locator("button[data-model=best]").click()
+    root.locator("button[data-model=fast]").click()
     assert root.get_attribute("data-prediction") == "2"
     before = page.evaluate(MAPS)
     results = []

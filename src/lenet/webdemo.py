@@ -1,7 +1,7 @@
 """书里的“在浏览器里手写数字”演示：把训练好的网络交给页面里的 JavaScript，离线运行。
 
 :func:`demo` 在构建书（执行章节）时从模型缓存取出两个训练好的网络——原笔记本的 Sigmoid 模型
-（:data:`lenet.train.ORIGINAL_CONFIG`）和 :data:`lenet.recipe.BEST`——把权重导出成 base64 的 float32
+（:data:`lenet.train.ORIGINAL_CONFIG`）和 :data:`lenet.recipe.FAST`——把权重导出成 base64 的 float32
 （每个参数 4 字节，两个模型约 470 KB），连同 ``web/`` 下的三段 JavaScript 和样式写进单元格的 HTML 输出。
 页面不请求任何文件（没有服务器也能用，``file://``、U 盘、离线幻灯片都行），仓库里也不存权重文件：
 演示用的永远是书里刚执行的那个模型。
@@ -95,13 +95,13 @@ def decode_model(spec: dict) -> dict[str, np.ndarray]:
 
 
 def course_models(verbose: int = 0) -> dict:
-    """书里演示的两个模型（从模型缓存读取，没有就训练一次）：原笔记本的 Sigmoid 模型和 BEST。"""
+    """书里演示的两个模型（从模型缓存读取，没有就训练一次）：原笔记本的 Sigmoid 模型和 FAST。"""
     from . import cache, recipe, train
 
     models = {}
     for key, config, label in (
         ("original", train.ORIGINAL_CONFIG, "原笔记本的 Sigmoid 模型"),
-        ("best", recipe.BEST, "BEST 配方（ReLU）"),
+        ("fast", recipe.FAST, "FAST 配方（ReLU）"),
     ):
         network = cache.trained(config, verbose=verbose)[0]
         acc = train.evaluate(network)["acc"]
@@ -124,7 +124,7 @@ def html(models: dict, initial: str | None = None) -> str:
     )
 
 
-def demo(models: dict | None = None, initial: str = "best"):
+def demo(models: dict | None = None, initial: str = "fast"):
     """在笔记本、书和幻灯片里显示演示（``IPython.display.HTML``）；默认用 :func:`course_models`。"""
     from IPython.display import HTML
 
