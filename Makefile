@@ -78,7 +78,7 @@ test-unit: venv
 
 # 每章一个内核，按 CPU 核数并行执行（Paddle 每个进程只用一个线程）；同一个模型由缓存锁保证只训练一次
 NBVAL = --nbval-lax --current-env -n auto --dist loadfile --no-loadscope-reorder
-# 按这个顺序分给两个进程（xdist 默认按格数排序）：第 9 章一开头就训练 BEST、第 6 章训练原笔记本的配置，
+# 按这个顺序分给两个进程（xdist 默认按格数排序）：第 9 章一开头就训练快速配方 FAST、第 6 章训练原笔记本的配置，
 # 两个最长的训练同时开始；第 7、8 章要用这两个模型，排在后面直接读缓存，不必等锁。其余各章（含新加的）随后。
 NB_FIRST = $(patsubst %,notebooks/%.ipynb,09_deploy 06_train_evaluate 10_distributed 08_beyond_1998 07_visualization)
 NOTEBOOKS = $(NB_FIRST) $(filter-out $(NB_FIRST),$(sort $(wildcard notebooks/*.ipynb)))
@@ -87,17 +87,24 @@ NOTEBOOKS = $(NB_FIRST) $(filter-out $(NB_FIRST),$(sort $(wildcard notebooks/*.i
 test-notebooks: venv
 	$(PY) -m pytest $(NBVAL) -p tests.nbval_book_cache --book-cache _build/.jupyter_cache $(NOTEBOOKS)
 
-# 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）
+# 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）。
+# 按测试文件分给各核（每个进程开自己的 Chromium；同一文件的测试共用模块级的页面和 PDF 文字）
 test-built: venv
-	$(PY) -m pytest tests -m "book or browser"
+	$(PY) -m pytest tests -m "book or browser" -n auto --dist loadfile
 
 # 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）。
 # make -j 时前三步并行；书在各章执行完之后才构建（复用 test-notebooks 存进 jupyter-cache 的结果），
 # 有 Chromium 时再打印整本书的 PDF，Chromium 和 npm 都有时再打离线包；
 # 检查构建结果又在书、幻灯片、PDF 和离线包建好之后：顺序写在命令里，而不是靠依赖列表的先后。
+# 书建好以后（-o book：两条线都不再构建它），学生版（输出、doctrees、jupyter_execute 都在 _build/student 下）
+# 与幻灯片 → PDF → 离线包同时构建：
+# 两条线不写同一个文件；PDF 的 singlehtml 构建会重写 _build/jupyter_execute，所以排在读它的幻灯片之后。
 BUILT := $(if $(NPM),slides,book)
 test: lint test-unit test-notebooks
-	$(MAKE) --no-print-directory $(BUILT) student $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist)
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory -o book student & student=$$!; \
+	$(MAKE) --no-print-directory -o book $(BUILT) $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist); built=$$?; \
+	wait $$student && exit $$built
 	$(MAKE) --no-print-directory test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/。
