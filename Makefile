@@ -97,8 +97,7 @@ test-built: venv
 # 有 Chromium 时再打印整本书的 PDF，Chromium 和 npm 都有时再打离线包；
 # 检查构建结果又在书、幻灯片、PDF 和离线包建好之后：顺序写在命令里，而不是靠依赖列表的先后。
 # 书建好以后（-o book：两条线都不再构建它），学生版（输出、doctrees、jupyter_execute 都在 _build/student 下）
-# 与幻灯片 → PDF → 离线包同时构建：
-# 两条线不写同一个文件；PDF 的 singlehtml 构建会重写 _build/jupyter_execute，所以排在读它的幻灯片之后。
+# 与幻灯片 → PDF → 离线包同时构建，两条线不写同一个文件；幻灯片和 PDF 都只读执行缓存，离线包要等它们两个。
 BUILT := $(if $(NPM),slides,book)
 test: lint test-unit test-notebooks
 	$(MAKE) --no-print-directory book
