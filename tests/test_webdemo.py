@@ -117,12 +117,9 @@ def demo_page(tmp_path_factory, browser_context):
 
 
 def _networks():
-    from lenet import cache, recipe, train
+    from lenet import cache
 
-    return {
-        "original": cache.trained(train.ORIGINAL_CONFIG, verbose=0)[0],
-        "fast": cache.trained(recipe.FAST, verbose=0)[0],
-    }
+    return {key: cache.trained(config, verbose=0)[0] for key, (config, _) in webdemo.course_configs().items()}
 
 
 FORWARD_ALL = """([b64, key]) => {

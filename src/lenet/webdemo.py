@@ -94,15 +94,22 @@ def decode_model(spec: dict) -> dict[str, np.ndarray]:
     return out
 
 
+def course_configs() -> dict:
+    """演示里每个模型的键 → (训练配置, 标签)：原笔记本的 Sigmoid 模型和 FAST（测试也从这里取）。"""
+    from . import recipe, train
+
+    return {
+        "original": (train.ORIGINAL_CONFIG, "原笔记本的 Sigmoid 模型"),
+        "fast": (recipe.FAST, "FAST 配方（ReLU）"),
+    }
+
+
 def course_models(verbose: int = 0) -> dict:
-    """书里演示的两个模型（从模型缓存读取，没有就训练一次）：原笔记本的 Sigmoid 模型和 FAST。"""
-    from . import cache, recipe, train
+    """书里演示的两个模型（从模型缓存读取，没有就训练一次），见 :func:`course_configs`。"""
+    from . import cache, train
 
     models = {}
-    for key, config, label in (
-        ("original", train.ORIGINAL_CONFIG, "原笔记本的 Sigmoid 模型"),
-        ("fast", recipe.FAST, "FAST 配方（ReLU）"),
-    ):
+    for key, (config, label) in course_configs().items():
         network = cache.trained(config, verbose=verbose)[0]
         acc = train.evaluate(network)["acc"]
         models[key] = export_model(network, label, note=f"{label}：测试集准确率 {acc:.2%}")
