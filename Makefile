@@ -8,7 +8,7 @@
 #   make pdf          整本书的 PDF（单页 HTML 由 Chromium 打印，不再执行）→ _build/pdf/lenet-book.pdf
 #   make dist         离线发布包：书、PDF、幻灯片、笔记本、src/ → _build/dist/lenet-course-<版本>.zip
 #   make bench        基准测试：T_ref、FAST 与 BEST 的多个随机种子、时间花在哪里（空闲的 2 核 CPU 上约 40 分钟）→ benchmarks/results.json
-#   make search       验证集上的超参数搜索：两组候选与消融（14 个设置，两个进程，空闲的 2 核 CPU 上约 20 分钟）→ benchmarks/search.json
+#   make search       验证集上的超参数搜索：三组候选与消融（16 个设置，两个进程，空闲的 2 核 CPU 上约 20 分钟）→ benchmarks/search.json
 #   make lint         ruff 代码检查与格式检查（代码和各章的代码格）
 PYTHON ?= python3
 VENV ?= .venv

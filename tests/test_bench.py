@@ -45,7 +45,9 @@ def test_quick_benchmark_runs_and_reports_sane_fields(mnist_dir, cache_dir, tmp_
     assert _positive(e["package"]["median_seconds"]) and _positive(e["seed_way"]["seconds"])
     assert _acc(e["package"]["acc"]) and _acc(e["seed_way"]["acc"]) and _positive(e["speedup"])
 
-    assert list(r["configs"]) == ["seed_sigmoid", "relu", "fast", "best"]
+    assert list(r["configs"]) == ["seed_sigmoid", "relu", "fast", "best", "duo"]
+    assert r["configs"]["duo"]["config"]["nprocs"] == 2  # 真的由两个进程训练（lenet.distributed）
+    assert r["targets"]["best_median_acc"]["value"] == r["configs"][bench.HEADLINE]["acc_median"]
     assert r["configs"]["seed_sigmoid"]["train_ratio_median"] == 1.0  # T_ref 自己
     for key, c in r["configs"].items():
         assert _positive(c["train_ratio_median"])

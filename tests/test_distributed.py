@@ -122,9 +122,12 @@ def test_a_stuck_rank_is_stopped_by_the_timeout(tmp_path, mnist_dir):
 
 
 def test_single_process_run_needs_no_launcher(tmp_path, mnist_dir):
-    config = dataclasses.replace(TINY, nprocs=1, train_samples=1024)
+    config = dataclasses.replace(TINY, nprocs=1, train_samples=1024, holdout=256)
     network, history = distributed.train(config, out=tmp_path / "m")
     assert len(history) == 1 and history[0]["images_per_second"] > 0
+    images, labels = data.load_numpy("train")
+    x_val, y_val = recipe.to_tensors(images[768:1024], labels[768:1024])  # 验证集：前 1,024 张的最后 256 张
+    assert history[0]["val_acc"] == recipe.accuracy(network, x_val, y_val)
     loaded, loaded_history = cache.load(tmp_path / "m", config.activation)
     np.testing.assert_array_equal(distributed.flat_parameters(loaded), distributed.flat_parameters(network))
     assert loaded_history == history

@@ -1,5 +1,5 @@
 """benchmarks/search.py：--quick 模式能跑完；结果只有验证准确率（测试集不参与选择），字段齐全；
-提交的 search.json 选中的设置就是 lenet.recipe.FAST / BEST。"""
+提交的 search.json 选中的设置就是 lenet.recipe.FAST / BEST / DUO。"""
 
 import importlib.util
 import json
@@ -29,7 +29,7 @@ def test_quick_search_reports_validation_accuracy_only(mnist_dir, cache_dir, tmp
         assert 0 <= s["val_acc"] <= 1 and len(s["val_acc_epochs"]) == 1 and s["train_loss"] > 0
         assert s["config"]["holdout"] == 512
     assert "test_acc" not in out.read_text(encoding="utf-8")
-    for group in ("fast", "best"):
+    for group in search.CHOSEN:
         rows = [s for s in r["settings"] if s["group"] == group]
         assert r["chosen"][group] == max(rows, key=lambda s: s["val_acc"])["key"]
     # 临时缓存用完即删，不写进 LENET_CACHE_DIR
@@ -45,17 +45,19 @@ def test_candidates_change_training_only_and_ablations_remove_one_thing():
             assert len(change) <= 2 and (key == "best") == (not changed), key
             assert changed <= {"augment", "label_smoothing", "learning_rate", "schedule"}, key
         else:
-            assert changed and changed <= allowed and group in ("fast", "best"), key
-            assert replace(base, **change).epochs == {"fast": 5, "best": 10}[group], key
+            assert changed and changed <= allowed and group in search.CHOSEN, key
+            assert replace(base, **change).epochs == {"fast": 5, "best": 10, "duo": 16}[group], key
 
 
 def test_committed_search_chose_the_package_recipes():
-    """search.json 里每组验证准确率最高的设置，就是 recipe.FAST / recipe.BEST（去掉验证集，在全部 60,000 张上训练）。"""
+    """search.json 里每组验证准确率最高的设置，就是 recipe.FAST / BEST / DUO（去掉验证集，在全部 60,000 张上训练）。"""
     committed = json.loads((_dir / "search.json").read_text(encoding="utf-8"))
     assert committed["mode"] == "full" and committed["holdout"] == 5000 and "test_acc" not in json.dumps(committed)
     rows = {row["key"]: row for row in committed["settings"]}
     assert list(rows) == [key for key, *_ in search.SETTINGS]
-    for group, chosen in (("fast", recipe.FAST), ("best", recipe.BEST)):
+    assert committed["chosen"].keys() == search.CHOSEN.keys()
+    for group, name in search.CHOSEN.items():
+        chosen = getattr(recipe, name)
         candidates = [row for row in committed["settings"] if row["group"] == group]
         top = max(candidates, key=lambda row: row["val_acc"])
         assert committed["chosen"][group] == top["key"]

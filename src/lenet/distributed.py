@@ -197,6 +197,7 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
         images, labels = images[: config.train_samples], labels[: config.train_samples]
     n_fit = len(images) - config.holdout
     x, y = recipe.to_tensors(images[:n_fit], labels[:n_fit])
+    x_val, y_val = recipe.to_tensors(images[n_fit:], labels[n_fit:]) if config.holdout else (None, None)
     x_test, y_test = recipe.to_tensors(test_images, test_labels)
 
     set_seed(config.seed)  # 各进程同一个种子 → 同样的初始参数；DataParallel 还会再从 rank 0 广播一次
@@ -252,9 +253,12 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
             "images_per_second": steps * config.batch_size / seconds,
             "test_acc": evaluate_sharded(network, x_test, y_test),
         }
+        if config.holdout:  # 与单进程的 recipe.fit 一样：验证集是训练集的最后 holdout 张
+            row["val_acc"] = evaluate_sharded(network, x_val, y_val)
         history.append(row)
+        extra = f"  val_acc {row['val_acc']:.4f}" if config.holdout else ""
         log0(
-            f"epoch {epoch:2d}/{config.epochs}  loss {row['train_loss']:.4f}  test_acc {row['test_acc']:.4f}  "
+            f"epoch {epoch:2d}/{config.epochs}  loss {row['train_loss']:.4f}  test_acc {row['test_acc']:.4f}{extra}  "
             f"{row['images_per_second']:6.0f} 张/秒（{size} 个进程合计）  {train_seconds:6.1f} s"
         )
 
