@@ -7,7 +7,7 @@
 #   make test-compat  在 Paddle 2.6.2 环境里跑单元测试和各章（AI Studio 的版本）
 #   make pdf          整本书的 PDF（单页 HTML 由 Chromium 打印，不再执行）→ _build/pdf/lenet-book.pdf
 #   make dist         离线发布包：书、PDF、幻灯片、笔记本、src/ → _build/dist/lenet-course-<版本>.zip
-#   make bench        基准测试：T_ref、FAST 与 BEST 的多个随机种子、时间花在哪里（空闲的 2 核 CPU 上约 40 分钟）→ benchmarks/results.json
+#   make bench        基准测试：T_ref、FAST、BEST 与 DUO（两个进程）的多个随机种子、时间花在哪里（空闲的 2 核 CPU 上约 47 分钟）→ benchmarks/results.json
 #   make search       验证集上的超参数搜索：三组候选与消融（16 个设置，两个进程，空闲的 2 核 CPU 上约 20 分钟）→ benchmarks/search.json
 #   make lint         ruff 代码检查与格式检查（代码和各章的代码格）
 PYTHON ?= python3
@@ -93,14 +93,19 @@ test-built: venv
 	$(PY) -m pytest tests -m "book or browser" -n auto --dist loadfile
 
 # 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）。
-# make -j 时前三步并行；书在各章执行完之后才构建（复用 test-notebooks 存进 jupyter-cache 的结果），
+# 代码检查、单元测试、各章执行依次进行；书在各章执行完之后才构建（复用 test-notebooks 存进 jupyter-cache 的结果），
 # 有 Chromium 时再打印整本书的 PDF，Chromium 和 npm 都有时再打离线包；
 # 检查构建结果又在书、幻灯片、PDF 和离线包建好之后：顺序写在命令里，而不是靠依赖列表的先后。
 # 书建好以后（-o book：两条线都不再构建它），学生版（输出、doctrees、jupyter_execute 都在 _build/student 下）
 # 与幻灯片 → PDF → 离线包同时构建，两条线不写同一个文件；幻灯片和 PDF 都只读执行缓存，离线包要等它们两个。
+# 兼容环境只有离线包要用（读它的 Paddle 版本）：在后台安装，与代码检查、单元测试、各章执行同时进行
+# （装包主要是等网络和磁盘）；日志在 _build/venv-compat.log，安装失败时打印出来。已装好时它立即结束。
 BUILT := $(if $(NPM),slides,book)
-test: lint test-unit test-notebooks
-	$(MAKE) --no-print-directory book
+test: venv
+	@mkdir -p _build
+	$(MAKE) --no-print-directory venv-compat > _build/venv-compat.log 2>&1 & compat=$$!; \
+	$(MAKE) --no-print-directory lint test-unit test-notebooks book; status=$$?; \
+	wait $$compat || { cat _build/venv-compat.log; exit 1; }; exit $$status
 	$(MAKE) --no-print-directory -o book student & student=$$!; \
 	$(MAKE) --no-print-directory -o book $(BUILT) $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist); built=$$?; \
 	wait $$student && exit $$built

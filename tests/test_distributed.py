@@ -151,6 +151,8 @@ def test_command_line_presets_and_overrides():
     assert config.key() != dataclasses.replace(config, nprocs=2).key()  # 进程数不同，缓存项不同
     fast = distributed._config_from_args(parse(["train", "--preset", "fast"]))
     assert fast == distributed.from_recipe(recipe.FAST, nprocs=1)
+    duo = distributed._config_from_args(parse(["train", "--preset", "duo"]))
+    assert duo == distributed.from_recipe(recipe.DUO, nprocs=1) and duo.epochs == 16
     default = distributed._config_from_args(parse(["train"]))
     assert dataclasses.replace(default, nprocs=1) == distributed.from_recipe(recipe.ORIGINAL_FAST, nprocs=1)
     assert distributed._config_from_args(parse(["train", "--config", json.dumps(dataclasses.asdict(TINY))])) == TINY

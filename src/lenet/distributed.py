@@ -51,7 +51,7 @@ from .model import LeNet  # noqa: E402
 from .recipe import RecipeConfig  # noqa: E402
 from .train import set_seed  # noqa: E402
 
-PRESETS = {"fast": recipe.FAST, "best": recipe.BEST, "original": recipe.ORIGINAL_FAST}
+PRESETS = {"fast": recipe.FAST, "best": recipe.BEST, "duo": recipe.DUO, "original": recipe.ORIGINAL_FAST}
 
 
 @dataclass(frozen=True)
@@ -623,7 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--preset",
         choices=sorted(PRESETS),
         default="original",
-        help="original：原笔记本的配置（Sigmoid、Adam、批 64、5 轮）；fast、best：附录的两个速通配方",
+        help="original：原笔记本的配置（Sigmoid、Adam、批 64、5 轮）；fast、best、duo：附录的速通配方（duo：两个进程）",
     )
     t.add_argument("--config", help="完整配置（JSON，DataParallelConfig 的字段）；给出时忽略 --preset 等")
     t.add_argument("--epochs", type=int)
