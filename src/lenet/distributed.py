@@ -193,11 +193,8 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
         )
     local_batch = config.batch_size // size
     (images, labels), (test_images, test_labels) = load_data(data_dir)
-    if config.train_samples:
-        images, labels = images[: config.train_samples], labels[: config.train_samples]
-    n_fit = len(images) - config.holdout
-    x, y = recipe.to_tensors(images[:n_fit], labels[:n_fit])
-    x_val, y_val = recipe.to_tensors(images[n_fit:], labels[n_fit:]) if config.holdout else (None, None)
+    x, y, x_val, y_val = recipe.training_tensors(config, images, labels)  # 与单进程的 recipe.fit 同样切分
+    n_fit = x.shape[0]
     x_test, y_test = recipe.to_tensors(test_images, test_labels)
 
     set_seed(config.seed)  # 各进程同一个种子 → 同样的初始参数；DataParallel 还会再从 rank 0 广播一次
@@ -253,7 +250,7 @@ def train(config: DataParallelConfig, out: Path | None = None, data_dir=None, cr
             "images_per_second": steps * config.batch_size / seconds,
             "test_acc": evaluate_sharded(network, x_test, y_test),
         }
-        if config.holdout:  # 与单进程的 recipe.fit 一样：验证集是训练集的最后 holdout 张
+        if config.holdout:
             row["val_acc"] = evaluate_sharded(network, x_val, y_val)
         history.append(row)
         extra = f"  val_acc {row['val_acc']:.4f}" if config.holdout else ""
