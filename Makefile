@@ -70,8 +70,9 @@ pdf: book
 dist: pdf slides venv-compat
 	$(PY) tools/dist.py
 
-# 单元测试按 CPU 核数并行（pytest-xdist）；每个测试用自己的临时缓存目录，互不干扰
-UNIT = -m "not browser and not book" -n auto
+# 单元测试按 CPU 核数并行（pytest-xdist）；每个测试用自己的临时缓存目录，互不干扰。
+# 测试一个个分发，标了 long 的最先开始（tests/conftest.py），两个核差不多同时做完
+UNIT = -m "not browser and not book" -n auto --maxschedchunk 1
 
 test-unit: venv
 	$(PY) -m pytest tests $(UNIT)
@@ -88,16 +89,18 @@ test-notebooks: venv
 	$(PY) -m pytest $(NBVAL) -p tests.nbval_book_cache --book-cache _build/.jupyter_cache $(NOTEBOOKS)
 
 # 检查构建结果：各章执行输出；像读者一样在浏览器里打开书和幻灯片（没有 Chromium 时跳过，CI 上则失败）。
-# 按测试文件分给各核（每个进程开自己的 Chromium；同一文件的测试共用模块级的页面和 PDF 文字）
+# 逐个测试分给各核（书和学生版每页一个测试），每个进程开自己的 Chromium；共用模块级 PDF 文字、离线包、
+# 演示页的测试标了 xdist_group，整组分给同一个进程
 test-built: venv
-	$(PY) -m pytest tests -m "book or browser" -n auto --dist loadfile
+	$(PY) -m pytest tests -m "book or browser" -n auto --dist loadgroup
 
 # 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）。
 # 代码检查、单元测试、各章执行依次进行；书在各章执行完之后才构建（复用 test-notebooks 存进 jupyter-cache 的结果），
 # 有 Chromium 时再打印整本书的 PDF，Chromium 和 npm 都有时再打离线包；
 # 检查构建结果又在书、幻灯片、PDF 和离线包建好之后：顺序写在命令里，而不是靠依赖列表的先后。
-# 书建好以后（-o book：两条线都不再构建它），学生版（输出、doctrees、jupyter_execute 都在 _build/student 下）
-# 与幻灯片 → PDF → 离线包同时构建，两条线不写同一个文件；幻灯片和 PDF 都只读执行缓存，离线包要等它们两个。
+# 书建好以后（-o book：各条线都不再构建它），学生版（输出、doctrees、jupyter_execute 都在 _build/student 下）、
+# 幻灯片（_build/slides）与整本书的 PDF（_build/singlehtml、_build/pdf，再把 PDF 放进 _build/html）三条线同时构建，
+# 不写同一个文件，都只读执行缓存；三条线都成功后才打离线包（-o：不再构建幻灯片和 PDF）。
 # 兼容环境只有离线包要用（读它的 Paddle 版本）：在后台安装，与代码检查、单元测试、各章执行同时进行
 # （装包主要是等网络和磁盘）；日志在 _build/venv-compat.log，安装失败时打印出来。已装好时它立即结束。
 BUILT := $(if $(NPM),slides,book)
@@ -106,9 +109,11 @@ test: venv
 	$(MAKE) --no-print-directory venv-compat > _build/venv-compat.log 2>&1 & compat=$$!; \
 	$(MAKE) --no-print-directory lint test-unit test-notebooks book; status=$$?; \
 	wait $$compat || { cat _build/venv-compat.log; exit 1; }; exit $$status
-	$(MAKE) --no-print-directory -o book student & student=$$!; \
-	$(MAKE) --no-print-directory -o book $(BUILT) $(if $(CHROMIUM),pdf) $(if $(and $(NPM),$(CHROMIUM)),dist); built=$$?; \
-	wait $$student && exit $$built
+	$(MAKE) --no-print-directory -o book student & pids=$$!; \
+	$(if $(CHROMIUM),$(MAKE) --no-print-directory -o book pdf & pids="$$pids $$!";) \
+	$(MAKE) --no-print-directory -o book $(BUILT); status=$$?; \
+	for pid in $$pids; do wait $$pid || status=1; done; exit $$status
+	$(if $(and $(NPM),$(CHROMIUM)),$(MAKE) --no-print-directory -o book -o slides -o pdf dist)
 	$(MAKE) --no-print-directory test-built
 
 # 兼容环境：lenet 未安装，单元测试从 src/ 导入，各章靠第一格找到 src/。

@@ -33,3 +33,17 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "cache"
     monkeypatch.setenv("LENET_CACHE_DIR", str(path))
     return path
+
+
+def pytest_collection_modifyitems(items):
+    """标了 long(秒数) 的测试最先开始，长的在前（其余保持原顺序）。
+
+    make test-unit 用 ``--maxschedchunk 1`` 把测试一个个分给各进程：长测试一开始就分散到两个核上，
+    其余几百个短测试填满空隙；否则长测试可能排在最后，一个核跑完它们时另一个核空等。
+    """
+
+    def seconds(item):
+        mark = item.get_closest_marker("long")
+        return mark.args[0] if mark else 0
+
+    items.sort(key=seconds, reverse=True)  # 排序是稳定的：秒数相同时保持收集顺序

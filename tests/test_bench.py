@@ -5,6 +5,8 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from lenet.model import LECUN_1998
 
 # 基准不在 lenet 包里（各章不需要它），按文件路径导入
@@ -21,6 +23,7 @@ def _acc(v):
     return isinstance(v, float) and 0.0 <= v <= 1.0
 
 
+@pytest.mark.long(55)
 def test_quick_benchmark_runs_and_reports_sane_fields(mnist_dir, cache_dir, tmp_path, capsys):
     out = tmp_path / "results.json"
     assert bench.main(["--quick", "--out", str(out)]) == 0

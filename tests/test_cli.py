@@ -90,6 +90,7 @@ def test_train_writes_a_model(model_dir):
     assert len(json.loads((model_dir / "history.json").read_text(encoding="utf-8"))) == 1
 
 
+@pytest.mark.long(5)
 def test_train_into_the_cache_then_reuse_it(tmp_path, mnist_dir):
     args = [
         "train",
@@ -158,6 +159,7 @@ def test_model_not_in_the_cache(tmp_path, mnist_dir):
     assert_clean_error(run("evaluate", "--cache-dir", tmp_path, "--data-dir", mnist_dir), "lenet train")
 
 
+@pytest.mark.long(5)
 def test_bad_image(tmp_path, model_dir, images):
     bad = tmp_path / "notes.png"
     bad.write_text("not an image", encoding="utf-8")

@@ -18,7 +18,8 @@ TOP = f"lenet-course-{lenet.__version__}"
 ZIP = DIST / f"{TOP}.zip"
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
-pytestmark = pytest.mark.browser
+# 各项检查共用解开的离线包（同一个进程里只解一次）
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("dist")]
 
 
 @pytest.fixture(scope="module")

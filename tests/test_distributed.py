@@ -47,6 +47,7 @@ def probe_two_processes(tmp_path_factory, mnist_dir):
     return distributed.probe_results(out)
 
 
+@pytest.mark.long(9)
 def test_two_process_step_equals_single_process_step_on_the_combined_batch(probe_two_processes):
     ranks = probe_two_processes
     assert len(ranks) == 2 and all(int(r["size"]) == 2 for r in ranks)
@@ -74,6 +75,7 @@ def test_probe_records_compute_and_communication_times(probe_two_processes):
     assert set(single) == {"step", "compute"} and (single["step"] > 0).all()
 
 
+@pytest.mark.long(10)
 def test_launched_training_saves_a_model_the_cache_loads(tmp_path, mnist_dir, capsys):
     network, history, from_cache = cache.trained(TINY, cache_dir=tmp_path)  # 没有缓存：启动 2 个进程训练
     assert not from_cache
@@ -92,6 +94,7 @@ def test_launched_training_saves_a_model_the_cache_loads(tmp_path, mnist_dir, ca
     assert abs(recipe.accuracy(again, x, y) - history[0]["test_acc"]) < 1e-9  # 各进程分片评估 = 整体评估
 
 
+@pytest.mark.long(5)
 def test_a_failing_rank_stops_the_launcher_with_a_clear_error(tmp_path, mnist_dir):
     marker = f"model-{uuid.uuid4().hex}"
     args = ["train", "--config", json.dumps(dataclasses.asdict(TINY)), "--out", tmp_path / marker, "--crash", "1:2"]
@@ -107,6 +110,7 @@ def test_a_failing_rank_stops_the_launcher_with_a_clear_error(tmp_path, mnist_di
     assert not _processes_with(marker)  # 所有训练进程都已结束
 
 
+@pytest.mark.long(25)
 def test_a_stuck_rank_is_stopped_by_the_timeout(tmp_path, mnist_dir):
     marker = f"model-{uuid.uuid4().hex}"
     args = ["train", "--config", json.dumps(dataclasses.asdict(TINY)), "--out", tmp_path / marker, "--hang", "1:2"]

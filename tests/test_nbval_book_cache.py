@@ -42,7 +42,7 @@ def _run_nbval(tmp_path: Path, *notebooks: Path):
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.slow
+@pytest.mark.long(3)
 def test_validated_chapter_is_cached_and_failed_chapter_is_not(tmp_path):
     good = _notebook(tmp_path / "good.ipynb", "x = 6 * 7\nprint('答案', x)", "x")
     _notebook(tmp_path / "bad.ipynb", "print('ok')", "assert 1 == 2, '检查失败'")

@@ -23,7 +23,8 @@ A4 = (595.0, 842.0)  # pt
 MIN_MARGIN = 36.0  # pt ≈ 12.7 mm：正文离纸边至少这么远
 TERMS = ["卷积", "池化", "交叉熵", "手写数字"]
 
-pytestmark = pytest.mark.book
+# 各项检查共用模块级的 PDF 文字和图（make test-built 按 xdist_group 把它们分给同一个进程）
+pytestmark = [pytest.mark.book, pytest.mark.xdist_group("pdf")]
 
 
 def _run(*cmd: str) -> str:

@@ -71,6 +71,7 @@ def test_onecycle_schedule_peaks_at_the_configured_rate():
     assert sched is None and isinstance(opt, paddle.optimizer.Adam)
 
 
+@pytest.mark.long(5)
 def test_fit_records_each_epoch_and_learns(mnist_dir):
     network, history = recipe.fit(TINY, log=None)
     assert [h["epoch"] for h in history] == [1, 2]

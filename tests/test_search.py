@@ -7,6 +7,8 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import pytest
+
 from lenet import recipe
 
 # 搜索脚本不在 lenet 包里，按文件路径导入（它从同目录导入 bench）
@@ -18,6 +20,7 @@ sys.modules["search"] = search  # --jobs 的子进程按名字找到 search._tra
 _spec.loader.exec_module(search)
 
 
+@pytest.mark.long(14)
 def test_quick_search_reports_validation_accuracy_only(mnist_dir, cache_dir, tmp_path, capsys):
     out = tmp_path / "search.json"
     assert search.main(["--quick", "--jobs", "2", "--out", str(out)]) == 0

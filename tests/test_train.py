@@ -21,6 +21,7 @@ def test_history_has_one_entry_per_epoch(mnist_dir, cache_dir):
     assert history.epochs[-1]["test_acc"] > 0.8
 
 
+@pytest.mark.long(5)
 def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
     net, hist, from_cache = cache.trained(TINY, verbose=0)
     assert not from_cache and len(hist) == 2
@@ -39,6 +40,7 @@ def test_cache_is_reused_and_keyed_by_config(mnist_dir, cache_dir, monkeypatch):
     assert len([p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]) == 1
 
 
+@pytest.mark.long(7)
 def test_seed_makes_training_repeatable(mnist_dir, cache_dir):
     """原笔记本的配置在前 10,000 张图（后 5,000 张作验证集）上训练一轮，两次的参数逐位相同。"""
     one_epoch = replace(train.ORIGINAL_CONFIG, epochs=1, train_samples=10000)

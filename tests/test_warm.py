@@ -40,6 +40,7 @@ def chapters(tmp_path, mnist_dir, cache_dir, monkeypatch):
     return folder
 
 
+@pytest.mark.long(9)
 def test_warm_trains_what_the_chapters_use_once(chapters, cache_dir):
     lines = []
     first = warm.run_chapters(chapters, report=lines.append)

@@ -24,6 +24,8 @@ BUILT_CHAPTER = ROOT / "_build" / "html" / "notebooks" / "07_visualization.html"
 BUILT_DECK = ROOT / "_build" / "slides" / "07_visualization.slides.html"
 N_PARITY = webdemo.PARITY_IMAGES
 BUDGET = 600_000  # 演示给一页增加的字节数上限
+# 浏览器里的检查共用模块级的 Chromium 和演示页（make test-built 按 xdist_group 把它们分给同一个进程）
+pytestmark = pytest.mark.xdist_group("webdemo")
 
 
 # ---------------------------------------------------------------- 导出（不开浏览器）
