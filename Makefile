@@ -95,19 +95,19 @@ test-built: venv
 	$(PY) -m pytest tests -m "book or browser" -n auto --dist loadgroup
 
 # 没有 Node.js/npm 的机器上只构建书、不导出幻灯片（幻灯片的浏览器测试随之跳过；CI 上有 npm）。
-# 代码检查、单元测试、各章执行依次进行；书在各章执行完之后才构建（复用 test-notebooks 存进 jupyter-cache 的结果），
-# 有 Chromium 时再打印整本书的 PDF，Chromium 和 npm 都有时再打离线包；
-# 检查构建结果又在书、幻灯片、PDF 和离线包建好之后：顺序写在命令里，而不是靠依赖列表的先后。
+# 代码检查、单元测试、各章执行依次进行（make -j test 时三者并行）；书在它们之后另一次 make 里构建（-j 时也是），
+# 复用 test-notebooks 存进 jupyter-cache 的结果，不再执行各章。
 # 书建好以后（-o book：各条线都不再构建它），学生版（输出、doctrees、jupyter_execute 都在 _build/student 下）、
-# 幻灯片（_build/slides）与整本书的 PDF（_build/singlehtml、_build/pdf，再把 PDF 放进 _build/html）三条线同时构建，
-# 不写同一个文件，都只读执行缓存；三条线都成功后才打离线包（-o：不再构建幻灯片和 PDF）。
+# 幻灯片（_build/slides）与有 Chromium 时整本书的 PDF（_build/singlehtml、_build/pdf，再把 PDF 放进 _build/html）
+# 三条线同时构建，不写同一个文件，都只读执行缓存；都成功后，Chromium 和 npm 都有时才打离线包（-o：不再构建幻灯片和 PDF）。
+# 检查构建结果在这一切之后：顺序写在命令里，而不是靠依赖列表的先后。
 # 兼容环境只有离线包要用（读它的 Paddle 版本）：在后台安装，与代码检查、单元测试、各章执行同时进行
 # （装包主要是等网络和磁盘）；日志在 _build/venv-compat.log，安装失败时打印出来。已装好时它立即结束。
 BUILT := $(if $(NPM),slides,book)
 test: venv
 	@mkdir -p _build
 	$(MAKE) --no-print-directory venv-compat > _build/venv-compat.log 2>&1 & compat=$$!; \
-	$(MAKE) --no-print-directory lint test-unit test-notebooks book; status=$$?; \
+	$(MAKE) --no-print-directory lint test-unit test-notebooks && $(MAKE) --no-print-directory book; status=$$?; \
 	wait $$compat || { cat _build/venv-compat.log; exit 1; }; exit $$status
 	$(MAKE) --no-print-directory -o book student & pids=$$!; \
 	$(if $(CHROMIUM),$(MAKE) --no-print-directory -o book pdf & pids="$$pids $$!";) \
