@@ -101,13 +101,14 @@ test-built: venv
 # 幻灯片（_build/slides）与有 Chromium 时整本书的 PDF（_build/singlehtml、_build/pdf，再把 PDF 放进 _build/html）
 # 三条线同时构建，不写同一个文件，都只读执行缓存；都成功后，Chromium 和 npm 都有时才打离线包（-o：不再构建幻灯片和 PDF）。
 # 检查构建结果在这一切之后：顺序写在命令里，而不是靠依赖列表的先后。
-# 兼容环境只有离线包要用（读它的 Paddle 版本）：在后台安装，与代码检查、单元测试、各章执行同时进行
-# （装包主要是等网络和磁盘）；日志在 _build/venv-compat.log，安装失败时打印出来。已装好时它立即结束。
+# 兼容环境只有离线包要用（读它的 Paddle 版本）：与主环境同时在后台安装（pip 只用一个核，两个安装各占一个核，
+# 不再与单元测试争 CPU）；日志在 _build/venv-compat.log，安装失败时打印出来。已装好时它立即结束。
 BUILT := $(if $(NPM),slides,book)
-test: venv
+test:
 	@mkdir -p _build
 	$(MAKE) --no-print-directory venv-compat > _build/venv-compat.log 2>&1 & compat=$$!; \
-	$(MAKE) --no-print-directory lint test-unit test-notebooks && $(MAKE) --no-print-directory book; status=$$?; \
+	$(MAKE) --no-print-directory venv && $(MAKE) --no-print-directory lint test-unit test-notebooks \
+	  && $(MAKE) --no-print-directory book; status=$$?; \
 	wait $$compat || { cat _build/venv-compat.log; exit 1; }; exit $$status
 	$(MAKE) --no-print-directory -o book student & pids=$$!; \
 	$(if $(CHROMIUM),$(MAKE) --no-print-directory -o book pdf & pids="$$pids $$!";) \
