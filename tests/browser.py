@@ -93,6 +93,22 @@ def offline_browser():
             browser.close()
 
 
+def wait_for_math(page, every_formula: bool = True, timeout: float = 30_000) -> None:
+    """页面上有公式（.math）时，等 MathJax 启动完成；``every_formula`` 时再等每个公式都排成 mjx-container。
+
+    书的浏览器检查、学生版的检查和整本书的 PDF（tools/book_pdf.py）共用它。
+    """
+    if page.locator(".math").count() == 0:
+        return
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("MathJax.startup.promise")
+    if every_formula:
+        page.wait_for_function(
+            "document.querySelectorAll('.math').length <= document.querySelectorAll('mjx-container').length",
+            timeout=timeout,
+        )
+
+
 class PageLog:
     """记录一个页面上失败的请求、HTTP 错误和控制台错误。"""
 

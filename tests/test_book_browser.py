@@ -13,7 +13,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 
-from browser import ARTIFACTS, PageLog, offline_browser, require_built, serve
+from browser import ARTIFACTS, PageLog, offline_browser, require_built, serve, wait_for_math
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -57,13 +57,7 @@ def test_page_reads_well(site, rel):
     page = context.new_page()
     log = PageLog(page)
     page.goto(f"{url}/{rel}", wait_until="networkidle")
-    if page.locator(".math").count() > 0:
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("MathJax.startup.promise")
-        page.wait_for_function(
-            "document.querySelectorAll('.math').length <= document.querySelectorAll('mjx-container').length",
-            timeout=30000,
-        )
+    wait_for_math(page)
     info = page.evaluate("""() => {
         const art = (document.querySelector('article') || document.body).cloneNode(true);
         art.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .math')

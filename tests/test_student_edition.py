@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import PageLog, offline_browser, require_built, serve
+from browser import PageLog, offline_browser, require_built, serve, wait_for_math
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHER = ROOT / "_build" / "html"
@@ -189,9 +189,7 @@ def test_student_page_opens_offline(student_site, rel):
     page = context.new_page()
     log = PageLog(page)
     page.goto(f"{url}/{rel}", wait_until="networkidle")
-    if page.locator(".math").count():
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("MathJax.startup.promise")
+    wait_for_math(page, every_formula=False)
     if rel.startswith("notebooks/"):
         assert page.locator(".exercise").count() > 0
         assert page.locator(".solution").count() == 0

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 import chromium  # noqa: E402  tools/chromium.py：浏览器的查找与参数只在一处
 
-from browser import PageLog, serve  # noqa: E402
+from browser import PageLog, serve, wait_for_math  # noqa: E402
 
 BUILD = ROOT / "_build"
 SINGLE = BUILD / "singlehtml"
@@ -166,16 +166,6 @@ def build_singlehtml(jupyter_book: str) -> None:
         sys.exit(f"singlehtml 又执行了笔记本（执行缓存没有命中，先 make book）/ re-executed: {executed}")
 
 
-def wait_for_math(page) -> None:
-    if page.locator(".math").count() == 0:
-        return
-    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-    page.evaluate("MathJax.startup.promise")
-    page.wait_for_function(
-        "document.querySelectorAll('.math').length <= document.querySelectorAll('mjx-container').length", timeout=60_000
-    )
-
-
 def chapter_pages(pdf: bytes, chapters: list[dict]) -> dict[str, int]:
     """从 PDF 书签读出每章第一页的页码（1 起）。"""
     from pypdf import PdfReader
@@ -212,7 +202,7 @@ def print_book(out: Path, executable: str) -> dict:
             # 单页 HTML 没有搜索索引，印刷版也不需要搜索
             page.route("**/searchindex.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
             page.goto(f"{url}/{PRINT_PAGE}", wait_until="networkidle", timeout=120_000)
-            wait_for_math(page)
+            wait_for_math(page, timeout=60_000)
             page.add_style_tag(content=PRINT_CSS)
             page.emulate_media(media="print")
             chapters = page.evaluate(PREPARE_JS, entries)
